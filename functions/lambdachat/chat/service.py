@@ -1,0 +1,112 @@
+"""Run one conversation turn: pick the provider, stream its answer as g4f events.
+
+`start_conversation` does everything that can fail as a client error (unknown provider,
+bad action) before returning; the returned iterator then never raises for an upstream
+problem: it ends with an `error` or `auth` event instead. Closing the iterator closes the
+provider's iterator, which stops the upstream request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from lambdachat.chat import events
+from lambdachat.chat.events import Event
+from lambdachat.chat.prompt import build_messages
+from lambdachat.chat.request import ConversationInput
+from lambdachat.chat.think import Piece, ThinkSplitter
+from lambdachat.errors import NotFound
+from lambdachat.identity import Principal
+from lambdachat.observability import logger
+from lambdachat.providers import registry
+from lambdachat.providers.base import (
+    ChatRequest,
+    Content,
+    Finish,
+    Log,
+    MissingAuthError,
+    Provider,
+    ProviderError,
+    Usage,
+)
+from lambdachat.providers.keys import request_credentials
+
+
+@dataclass
+class Turn:
+    provider: Provider
+    model: str
+    request: ChatRequest
+
+
+def plan_turn(inp: ConversationInput) -> Turn:
+    if inp.provider:
+        provider = registry.get_provider(inp.provider)
+        if provider is None:
+            raise NotFound(f"Provider not found: {inp.provider}")
+    else:
+        provider = registry.choose_provider(inp.model, inp.ignored)
+    creds = request_credentials(provider, inp.api_key, inp.api_base)
+    model = inp.model or provider.default_model()
+    request = ChatRequest(model=model, messages=build_messages(inp, provider), credentials=creds,
+                          params=dict(inp.params), conversation=_provider_state(inp, provider))
+    return Turn(provider=provider, model=model, request=request)
+
+
+def _provider_state(inp: ConversationInput, provider: Provider) -> dict[str, object] | None:
+    state = (inp.conversation or {}).get(provider.name)
+    return state if isinstance(state, dict) else None
+
+
+def start_conversation(inp: ConversationInput, principal: Principal) -> Iterator[Event]:
+    turn = plan_turn(inp)
+    logger.info("conversation", extra={"provider": turn.provider.name, "model": turn.model,
+                                       "action": inp.action, "principal": principal.id})
+    return _stream(turn)
+
+
+def _stream(turn: Turn) -> Iterator[Event]:
+    yield events.provider_event(turn.provider, turn.model)
+    provider, request = turn.provider, turn.request
+    if provider.needs_auth and not request.credentials.api_key:
+        yield events.error_event(MissingAuthError(f"Add an API key for {provider.name} in settings"))
+        return
+    tail: list[Event] = []   # finish and usage go after all content
+    logs: list[Event] = []   # buffered log lines go last
+    splitter = ThinkSplitter()
+    upstream = provider.stream_chat(request)
+    try:
+        for item in upstream:
+            if isinstance(item, Content):
+                yield from _split(splitter.feed(item.text))
+            elif isinstance(item, Finish | Usage):
+                tail.append(events.to_event(item, provider.name))
+            elif isinstance(item, Log):
+                logs.append(events.to_event(item, provider.name))
+            else:
+                yield events.to_event(item, provider.name)
+        yield from _split(splitter.flush())
+        yield from tail
+    except ProviderError as exc:
+        yield from _split(splitter.flush())
+        logger.warning("provider failed", extra={"provider": provider.name, "error": type(exc).__name__})
+        yield events.error_event(exc)
+    except Exception as exc:  # a bug in an adapter must still end the stream with a whole line
+        logger.exception("provider crashed", extra={"provider": provider.name})
+        yield events.error_event(ProviderError(f"{type(exc).__name__}: {exc}"))
+    finally:
+        close = getattr(upstream, "close", None)
+        if close is not None:
+            close()
+    yield from logs
+
+
+def _split(pieces: Iterator[Piece]) -> Iterator[Event]:
+    for piece in pieces:
+        if piece.edge is not None:
+            yield events.reasoning_event(is_thinking=piece.edge)
+        elif piece.thinking:
+            yield events.reasoning_event(token=piece.text)
+        else:
+            yield events.content_event(piece.text)

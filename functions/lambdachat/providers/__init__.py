@@ -1,0 +1,1 @@
+"""Providers: one module each, behind `base.Provider`; `registry` knows them all."""

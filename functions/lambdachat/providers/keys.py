@@ -1,0 +1,60 @@
+"""Where a provider's key and base URL come from, in order of precedence.
+
+1. The request (`api_key` / `api_base` / `base_url` in the body, `x-api-key` / `x_api_key`,
+   `x-api-base` headers). A client base URL is honoured only for `Custom`: anything else
+   would let a caller point a server-held key at a host of its choosing.
+2. Server configuration: `<NAME>_API_KEY` / `<NAME>_BASE_URL` in the environment
+   (`OPENAI_API_KEY`, `OLLAMA_BASE_URL`, ...), then, when `LAMBDACHAT_PARAMETER_PREFIX` is set,
+   SSM Parameter Store `<prefix>/providers/<Name>/api_key` (SecureString) through Powertools
+   Parameters, cached for five minutes. Powertools' parameters module imports boto3, so it is
+   imported only on that path.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from lambdachat.config import get_settings
+from lambdachat.providers.base import Credentials, Provider
+
+# Names other tools already use for the same keys.
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "Gemini": ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+}
+
+
+def env_prefix(provider_name: str) -> str:
+    return re.sub(r"[^A-Z0-9]+", "_", provider_name.upper()).strip("_")
+
+
+def _from_parameters(provider_name: str) -> str | None:
+    prefix = get_settings().parameter_prefix
+    if not prefix:
+        return None
+    from aws_lambda_powertools.utilities import parameters
+
+    try:
+        value = parameters.get_parameter(
+            f"{prefix.rstrip('/')}/providers/{provider_name}/api_key", decrypt=True, max_age=300
+        )
+    except parameters.exceptions.GetParameterError:
+        return None
+    return str(value) if value else None
+
+
+def server_credentials(provider: Provider) -> Credentials:
+    prefix = env_prefix(provider.name)
+    key_names = _ALIASES.get(provider.name, (f"{prefix}_API_KEY",))
+    api_key = next((os.environ[n] for n in key_names if os.environ.get(n)), None)
+    if api_key is None and provider.needs_auth:
+        api_key = _from_parameters(provider.name)
+    base_url = os.environ.get(f"{prefix}_BASE_URL") or None
+    return Credentials(api_key=api_key, base_url=base_url)
+
+
+def request_credentials(provider: Provider, api_key: str | None, base_url: str | None) -> Credentials:
+    """Credentials for one request: the caller's own first, then the server's."""
+    server = server_credentials(provider)
+    client_base = base_url if provider.name == "Custom" else None
+    return Credentials(api_key=api_key or server.api_key, base_url=client_base or server.base_url)

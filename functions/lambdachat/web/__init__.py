@@ -1,0 +1,1 @@
+"""HTTP layer: the Flask app factory, route blueprints, streaming and the Lambda adapter."""

@@ -1,0 +1,92 @@
+"""The Flask app factory shared by every Lambda function and the local server.
+
+`create_app(["version"])` is what the version Lambda runs; `create_app()` (all groups) is the
+local server. Cross-cutting concerns live here once: request ids, the principal, the body
+size limit and the JSON error shape.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Iterable
+from importlib import import_module
+from flask import Flask, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from lambdachat.config import get_settings
+from lambdachat.errors import ApiError
+from lambdachat.identity import authenticator_for, resolve_principal
+from lambdachat.observability import logger
+from lambdachat.web.routes import ROUTE_GROUPS
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
+    response = jsonify({"error": {"message": message}})
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _request_id() -> str:
+    given = request.headers.get("x-request-id", "")
+    if _REQUEST_ID.match(given):
+        return given
+    context = request.environ.get("serverless.context")
+    aws_id = getattr(context, "aws_request_id", None)
+    return aws_id if isinstance(aws_id, str) and aws_id else uuid.uuid4().hex
+
+
+def create_app(groups: Iterable[str] | None = None) -> Flask:
+    settings = get_settings()
+    app = Flask("lambdachat", static_folder=None)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    authenticator = authenticator_for(settings.auth_mode)
+
+    for name in groups if groups is not None else ROUTE_GROUPS:
+        module_name, attr = ROUTE_GROUPS[name]
+        app.register_blueprint(getattr(import_module(module_name), attr))
+
+    @app.before_request
+    def _before() -> None:
+        g.request_id = _request_id()
+        g.started = time.perf_counter()
+        logger.thread_safe_append_keys(request_id=g.request_id)
+        view = app.view_functions.get(request.endpoint or "")
+        g.principal = resolve_principal(authenticator, request.headers,
+                                        public=bool(getattr(view, "public", False)))
+
+    @app.after_request
+    def _after(response: Response) -> Response:
+        response.headers["x-request-id"] = g.get("request_id", "")
+        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        logger.info("request", extra={"method": request.method, "path": request.path,
+                                      "status": response.status_code, "ms": round(elapsed, 2)})
+        return response
+
+    @app.teardown_request
+    def _teardown(_exc: BaseException | None) -> None:
+        logger.thread_safe_clear_keys()
+
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError) -> Response:
+        return error_response(exc.status, exc.message, exc.headers)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        messages = {404: "Not found", 405: "Method not allowed",
+                    413: f"Request body is larger than {settings.max_request_bytes // (1024 * 1024)} MB"}
+        return error_response(status, messages.get(status, exc.description or exc.name))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        logger.exception("unhandled error")
+        return error_response(500, "Internal server error")
+
+    return app

@@ -1,0 +1,13 @@
+"""Route groups: one per Lambda function. name -> (module, blueprint attribute).
+
+A Lambda imports only its own group's module, so a handler that touches no AWS never
+imports boto3. The local server registers them all.
+"""
+
+ROUTE_GROUPS: dict[str, tuple[str, str]] = {
+    "version": ("lambdachat.web.routes.version", "bp"),
+    "models": ("lambdachat.web.routes.models", "models_bp"),
+    "provider_models": ("lambdachat.web.routes.models", "provider_models_bp"),
+    "providers": ("lambdachat.web.routes.models", "providers_bp"),
+    "conversation": ("lambdachat.web.routes.conversation", "bp"),
+}

@@ -1,0 +1,56 @@
+"""GET /backend-api/v2/models, /models/<provider> and /providers (V1 shapes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+
+from lambdachat.errors import NotFound, Unauthorized, UpstreamFailed
+from lambdachat.providers import registry
+from lambdachat.providers.base import MissingAuthError, ProviderError
+from lambdachat.providers.keys import request_credentials
+from lambdachat.web.access import public
+
+models_bp = Blueprint("models", __name__)
+provider_models_bp = Blueprint("provider_models", __name__)
+providers_bp = Blueprint("providers", __name__)
+
+
+@models_bp.get("/backend-api/v2/models")
+@public
+def handle_get_models() -> Response:
+    merged: dict[str, dict[str, Any]] = {}
+    for provider in registry.configured_providers():
+        for model in provider.known_models():
+            entry = merged.setdefault(model.id, {"name": model.id, "image": False, "vision": False,
+                                                 "providers": []})
+            entry["image"] = entry["image"] or model.image
+            entry["vision"] = entry["vision"] or model.vision
+            entry["providers"].append(provider.name)
+    return jsonify(list(merged.values()))
+
+
+@provider_models_bp.get("/backend-api/v2/models/<provider_name>")
+@public
+def handle_get_provider_models(provider_name: str) -> Response:
+    provider = registry.get_provider(provider_name)
+    if provider is None:
+        raise NotFound(f"Provider not found: {provider_name}")
+    creds = request_credentials(provider, request.headers.get("x-api-key") or None,
+                                request.headers.get("x-api-base") or None)
+    if provider.needs_auth and not creds.api_key:
+        raise Unauthorized(f"MissingAuthError: Add an API key for {provider.name}")
+    try:
+        models = provider.list_models(creds)
+    except MissingAuthError as exc:
+        raise Unauthorized(f"MissingAuthError: {exc}") from exc
+    except ProviderError as exc:
+        raise UpstreamFailed(f"{type(exc).__name__}: {exc}") from exc
+    return jsonify([m.as_provider_model() for m in models])
+
+
+@providers_bp.get("/backend-api/v2/providers")
+@public
+def handle_get_providers() -> Response:
+    return jsonify([p.describe() for p in registry.all_providers()])
