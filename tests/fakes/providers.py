@@ -1,0 +1,63 @@
+"""An in-memory provider for route and service tests: scripted events, observable closing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import pytest
+
+from lambdachat.providers import registry
+from lambdachat.providers.base import (
+    ChatRequest,
+    Credentials,
+    ModelInfo,
+    Provider,
+    ProviderError,
+    ProviderEvent,
+)
+
+Script = Sequence[ProviderEvent | ProviderError]
+
+
+@dataclass
+class FakeProvider(Provider):
+    """Yields `script` in order; a ProviderError in the script is raised at that point."""
+
+    name: str = "Fake"
+    label: str = "Fake provider"
+    needs_auth: bool = False
+    script: Script = ()
+    models: tuple[str, ...] = ("fake-model",)
+    requests: list[ChatRequest] = field(default_factory=list)
+    closed: bool = False
+    listed_with: list[Credentials] = field(default_factory=list)
+    on_list: Callable[[Credentials], list[ModelInfo]] | None = None
+
+    def default_model(self) -> str:
+        return self.models[0]
+
+    def known_models(self) -> list[ModelInfo]:
+        return [ModelInfo(m, default=i == 0) for i, m in enumerate(self.models)]
+
+    def list_models(self, creds: Credentials) -> list[ModelInfo]:
+        self.listed_with.append(creds)
+        return self.on_list(creds) if self.on_list else self.known_models()
+
+    def stream_chat(self, request: ChatRequest) -> Iterator[ProviderEvent]:
+        self.requests.append(request)
+        try:
+            for item in self.script:
+                if isinstance(item, ProviderError):
+                    raise item
+                yield item
+        finally:
+            self.closed = True
+
+
+def install(monkeypatch: pytest.MonkeyPatch, *providers: Provider, keep_real: bool = False) -> None:
+    """Make the registry know exactly these providers (plus the real ones when asked)."""
+    real = registry.all_providers() if keep_real else ()
+    chosen = (*providers, *real)
+    monkeypatch.setattr(registry, "all_providers", lambda: chosen)
+    monkeypatch.setattr(registry, "configured_providers", lambda: [p for p in chosen if p.is_configured(Credentials())])
