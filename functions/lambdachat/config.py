@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 
-def _int(name: str, default: int) -> int:
+def env_int(name: str, default: int) -> int:
     raw = os.environ.get(name, "").strip()
     try:
         return int(raw) if raw else default
@@ -19,7 +19,7 @@ def _int(name: str, default: int) -> int:
         raise RuntimeError(f"{name} must be an integer, got {raw!r}") from exc
 
 
-def _float(name: str, default: float) -> float:
+def env_float(name: str, default: float) -> float:
     raw = os.environ.get(name, "").strip()
     try:
         return float(raw) if raw else default
@@ -58,12 +58,12 @@ def get_settings() -> Settings:
         aws_endpoint_url=os.environ.get("AWS_ENDPOINT_URL") or None,
         release_feed=os.environ.get("LAMBDACHAT_RELEASE_FEED") or None,
         parameter_prefix=os.environ.get("LAMBDACHAT_PARAMETER_PREFIX") or None,
-        connect_timeout=_float("LAMBDACHAT_CONNECT_TIMEOUT", 10.0),
-        stream_timeout=_float("LAMBDACHAT_STREAM_TIMEOUT", 120.0),
-        max_request_bytes=_int("LAMBDACHAT_MAX_REQUEST_MB", default_body) * 1024 * 1024,
-        local_threads=_int("LAMBDACHAT_LOCAL_THREADS", max(1, (os.cpu_count() or 2) - 1)),
-        local_ctx=_int("LAMBDACHAT_LOCAL_CTX", 4096),
-        local_max_tokens=_int("LAMBDACHAT_LOCAL_MAX_TOKENS", 512),
+        connect_timeout=env_float("LAMBDACHAT_CONNECT_TIMEOUT", 10.0),
+        stream_timeout=env_float("LAMBDACHAT_STREAM_TIMEOUT", 120.0),
+        max_request_bytes=env_int("LAMBDACHAT_MAX_REQUEST_MB", default_body) * 1024 * 1024,
+        local_threads=env_int("LAMBDACHAT_LOCAL_THREADS", max(1, (os.cpu_count() or 2) - 1)),
+        local_ctx=env_int("LAMBDACHAT_LOCAL_CTX", 4096),
+        local_max_tokens=env_int("LAMBDACHAT_LOCAL_MAX_TOKENS", 512),
     )
     if settings.auth_mode not in {"none", "keys"}:
         raise RuntimeError(f"LAMBDACHAT_AUTH must be 'none' or 'keys', got {settings.auth_mode!r}")
