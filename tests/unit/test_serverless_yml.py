@@ -1,0 +1,60 @@
+"""serverless.yml and the code agree: each function's handler exists and its HTTP API routes
+are exactly the routes its Flask app serves (so a deployed route never 404s in the function)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def config() -> dict[str, Any]:
+    return yaml.safe_load((REPO_ROOT / "serverless.yml").read_text())  # type: ignore[no-any-return]
+
+
+def _flask_routes(module_name: str) -> set[tuple[str, str]]:
+    app = importlib.import_module(module_name).handler.app
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+        routes |= {(method, path) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    return routes
+
+
+def test_every_python_handler_serves_exactly_its_http_api_routes(config):
+    python_functions = {name: fn for name, fn in config["functions"].items()
+                        if fn["handler"].endswith(".handler")}
+    assert {"version", "models", "provider_models", "providers"} <= set(python_functions)
+    for name, fn in python_functions.items():
+        module_name = fn["handler"].removesuffix(".handler").replace("/", ".")
+        declared = {(e["httpApi"]["method"], e["httpApi"]["path"]) for e in fn["events"]}
+        assert declared == _flask_routes(module_name), name
+
+
+def test_the_conversation_function_runs_its_start_script_under_the_web_adapter(config):
+    fn = config["functions"]["conversation"]
+    script = REPO_ROOT / fn["handler"]
+    assert script.is_file() and os.access(script, os.X_OK)
+    assert fn["environment"]["AWS_LAMBDA_EXEC_WRAPPER"] == "/opt/bootstrap"
+    assert fn["environment"]["AWS_LWA_INVOKE_MODE"] == "response_stream"
+    assert fn["url"]["invokeMode"] == "RESPONSE_STREAM"
+    # The layer must match the functions' architecture, or the adapter binary cannot run.
+    assert config["provider"]["architecture"] == "arm64"
+    assert ":layer:LambdaAdapterLayerArm64:" in config["params"]["default"]["lwaLayerArn"]
+    assert fn["layers"] == ["${param:lwaLayerArn}"]
+
+
+def test_packaged_files_include_every_handler(config):
+    patterns = config["package"]["patterns"]
+    for fn in config["functions"].values():
+        handler = fn["handler"]
+        handler_file = handler if handler.endswith(".sh") else handler.rsplit(".", 1)[0] + ".py"
+        assert any(Path(handler_file).match(p) for p in patterns if not p.startswith("!")), handler_file
