@@ -74,27 +74,28 @@ class Anthropic(Provider):
         upstream, base = self._upstream(request.credentials)
         input_tokens = output_tokens = 0
         stopped = False
-        for event in upstream.stream_sse(f"{base}/v1/messages", request_body(request)):
-            data = upstream.parse_data(event)
-            kind = data.get("type") if isinstance(data, dict) else None
-            if kind == "error" or event.event == "error":
-                raise upstream.error_in_stream(data)
-            if kind == "message_start":
-                usage = (data.get("message") or {}).get("usage") or {}
-                input_tokens = _prompt_tokens(usage)
-                output_tokens = int(usage.get("output_tokens") or 0)
-            elif kind == "content_block_delta":
-                yield from _delta_events(data.get("delta") or {})
-            elif kind == "message_delta":
-                reason = (data.get("delta") or {}).get("stop_reason")
-                if reason:
-                    yield Finish(_STOP_REASONS.get(reason, str(reason).lower()))
-                usage = data.get("usage") or {}
-                output_tokens = int(usage.get("output_tokens") or output_tokens)
-                input_tokens = _prompt_tokens(usage) or input_tokens
-            elif kind == "message_stop":
-                stopped = True
-                break
+        with upstream.open_sse(f"{base}/v1/messages", request_body(request)) as events:
+            for event in events:
+                data = upstream.parse_data(event)
+                kind = data.get("type") if isinstance(data, dict) else None
+                if kind == "error" or event.event == "error":
+                    raise upstream.error_in_stream(data)
+                if kind == "message_start":
+                    usage = (data.get("message") or {}).get("usage") or {}
+                    input_tokens = _prompt_tokens(usage)
+                    output_tokens = int(usage.get("output_tokens") or 0)
+                elif kind == "content_block_delta":
+                    yield from _delta_events(data.get("delta") or {})
+                elif kind == "message_delta":
+                    reason = (data.get("delta") or {}).get("stop_reason")
+                    if reason:
+                        yield Finish(_STOP_REASONS.get(reason, str(reason).lower()))
+                    usage = data.get("usage") or {}
+                    output_tokens = int(usage.get("output_tokens") or output_tokens)
+                    input_tokens = _prompt_tokens(usage) or input_tokens
+                elif kind == "message_stop":
+                    stopped = True
+                    break
         if not stopped:
             raise UpstreamDisconnected("Anthropic ended the stream before the answer was complete")
         yield Usage(prompt_tokens=input_tokens, completion_tokens=output_tokens)

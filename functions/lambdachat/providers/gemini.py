@@ -80,23 +80,24 @@ class Gemini(Provider):
         url = f"{base}/v1beta/models/{model}:streamGenerateContent?alt=sse"
         usage: Usage | None = None
         finished = False
-        for event in upstream.stream_sse(url, request_body(request)):
-            chunk = upstream.parse_data(event)
-            if not isinstance(chunk, dict):
-                continue
-            if chunk.get("error"):
-                raise upstream.error_in_stream(chunk)
-            usage = _usage(chunk.get("usageMetadata")) or usage
-            blocked = (chunk.get("promptFeedback") or {}).get("blockReason")
-            if blocked:  # the prompt itself was refused: no candidates will come
-                yield Finish(str(blocked).lower())
-                finished = True
-            for candidate in (chunk.get("candidates") or [])[:1]:
-                yield from _parts_events(((candidate.get("content") or {}).get("parts")) or [])
-                reason = candidate.get("finishReason")
-                if reason:
-                    yield Finish(_FINISH.get(reason, str(reason).lower()))
+        with upstream.open_sse(url, request_body(request)) as events:
+            for event in events:
+                chunk = upstream.parse_data(event)
+                if not isinstance(chunk, dict):
+                    continue
+                if chunk.get("error"):
+                    raise upstream.error_in_stream(chunk)
+                usage = _usage(chunk.get("usageMetadata")) or usage
+                blocked = (chunk.get("promptFeedback") or {}).get("blockReason")
+                if blocked:  # the prompt itself was refused: no candidates will come
+                    yield Finish(str(blocked).lower())
                     finished = True
+                for candidate in (chunk.get("candidates") or [])[:1]:
+                    yield from _parts_events(((candidate.get("content") or {}).get("parts")) or [])
+                    reason = candidate.get("finishReason")
+                    if reason:
+                        yield Finish(_FINISH.get(reason, str(reason).lower()))
+                        finished = True
         # Gemini's stream has no terminator: a finish reason is how we know it is complete.
         if not finished:
             raise UpstreamDisconnected("Gemini ended the stream before the answer was complete")

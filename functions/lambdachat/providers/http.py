@@ -1,10 +1,10 @@
 """HTTP plumbing shared by the remote adapters: one pooled client, errors, an SSE reader.
 
 All three upstream dialects (OpenAI-compatible, Anthropic, Gemini with `?alt=sse`) stream
-Server-Sent Events, so one reader serves them all. The request runs inside a `with` block
-inside the generator: when the consumer closes the iterator (the browser went away), the
-`with` exits at once and the upstream connection is closed, which stops the generation we
-would otherwise pay for.
+Server-Sent Events, so one reader serves them all. Adapters read it in a `with
+upstream.open_sse(...)` block inside their generator: when the consumer closes the iterator
+(the browser went away), the block exits at once and the upstream connection is closed,
+which stops the generation we would otherwise pay for.
 
 Every message built here comes from the upstream's own error body, with the caller's key
 scrubbed out: some upstreams echo the key they refused.
@@ -204,8 +204,11 @@ class Upstream:
                 break
         return raw[:_MAX_ERROR_BODY]
 
-    def stream_sse(self, url: str, body: dict[str, Any]) -> Iterator[ServerSentEvent]:
-        """POST `body` and yield its SSE events; transport failures become our errors."""
+    @contextmanager
+    def open_sse(self, url: str, body: dict[str, Any]) -> Iterator[Iterator[ServerSentEvent]]:
+        """POST `body`; the block gets the SSE events. Leaving the block (also by a closed
+        generator) closes the connection; transport failures, also those raised while the
+        block iterates, come out as our errors."""
         headers = {**self.headers, "Accept": "text/event-stream"}
         with self._transport_errors(url), http_client().stream(
                 "POST", url, json=body, headers=headers, timeout=request_timeout()) as response:
@@ -214,9 +217,12 @@ class Upstream:
             content_type = response.headers.get("content-type", "")
             if "text/event-stream" not in content_type:
                 raise self._not_a_stream(response, content_type)
-            for event in EventSource(response).iter_sse():
-                if event.data or event.event:
-                    yield event
+            events = (e for e in EventSource(response).iter_sse() if e.data or e.event)
+            yield events
+            # Past the terminator only the end of the body is left: reading it lets the pool
+            # keep the connection (an unread body makes httpcore close it).
+            for _ in events:
+                pass
 
     def _not_a_stream(self, response: httpx.Response, content_type: str) -> UpstreamError:
         """A 200 that is not SSE: a wrong base URL (an HTML page) or an error sent as JSON."""

@@ -145,18 +145,19 @@ class OpenAICompatible(Provider):
         upstream, base = self._upstream(request.credentials)
         model = request.model or self._first_listed_model(request.credentials)
         finished = done = False
-        for event in upstream.stream_sse(f"{base}/chat/completions", self._request_body(request, model)):
-            if event.data.strip() == "[DONE]":
-                done = True
-                break
-            chunk = upstream.parse_data(event)
-            if not isinstance(chunk, dict):
-                continue
-            if chunk.get("error"):  # OpenRouter reports failures mid-stream this way
-                raise upstream.error_in_stream(chunk)
-            for item in _chunk_events(chunk):
-                finished = finished or isinstance(item, Finish)
-                yield item
+        with upstream.open_sse(f"{base}/chat/completions", self._request_body(request, model)) as events:
+            for event in events:
+                if event.data.strip() == "[DONE]":
+                    done = True
+                    break
+                chunk = upstream.parse_data(event)
+                if not isinstance(chunk, dict):
+                    continue
+                if chunk.get("error"):  # OpenRouter reports failures mid-stream this way
+                    raise upstream.error_in_stream(chunk)
+                for item in _chunk_events(chunk):
+                    finished = finished or isinstance(item, Finish)
+                    yield item
         if not (done or finished):
             raise UpstreamDisconnected(f"{self.label} ended the stream before the answer was complete")
 
