@@ -39,6 +39,7 @@ _MAX_ERROR_BODY = 64 * 1024
 _MAX_MESSAGE = 500
 _MIN_SECRET = 8  # shorter "keys" are placeholders; scrubbing them would garble the message
 
+
 @lru_cache(maxsize=1)
 def http_client() -> httpx.Client:
     """The process-wide client: warm Lambda invocations reuse its pooled connections."""
