@@ -1,0 +1,182 @@
+"""`lambdachat serve`: the whole product from one multi-threaded WSGI server.
+
+gunicorn, embedded (no config file, no argv parsing), with one `gthread` worker: one process,
+because the embedded moto keeps its state in memory and the embedded model is loaded once;
+many threads, because answers stream for minutes while other requests must still be served.
+The gthread `timeout` is a heartbeat of the worker's main loop, not a per-request limit, so
+a long stream is never killed by it. The streaming Lambda runs gunicorn with the same worker
+model (`functions/run_conversation.sh`); this module is the laptop side of it.
+
+Everything process-bound (moto's thread, the model) is started in the worker after the fork,
+in `_build_worker_app`, never in the master.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from lambdachat.observability import logger
+
+HEARTBEAT_TIMEOUT = 120      # seconds the worker's main loop may be unresponsive before a restart
+GRACEFUL_TIMEOUT = 5         # SIGTERM lets open streams run this long (Ctrl-C does not wait); < docker stop
+KEEPALIVE = 5
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    threads: int = 16
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise RuntimeError(f"{name} must be 0 or 1, got {raw!r}")
+
+
+def create_local_app() -> Flask:
+    """Every API route group, plus the web page (which the CDN serves in the cloud)."""
+    from lambdachat.web.app import create_app
+    from lambdachat.web.routes.spa import bp as spa_bp
+
+    app = create_app()
+    app.register_blueprint(spa_bp)  # after the API, so an API rule always wins over the page
+    return app
+
+
+def _warm_up_model() -> None:
+    """Load the embedded model before the first question, so the first answer starts quickly."""
+    from lambdachat.providers import registry
+
+    started = time.perf_counter()
+    try:
+        provider = registry.get_provider("Local")
+        warm_up: Callable[[], Any] | None = getattr(provider, "warm_up", None)
+        if warm_up is None:
+            logger.warning("embedded model not available: nothing to warm up")
+            return
+        if warm_up() is False:
+            return  # not installed: the provider has said why
+    except Exception:  # a missing model must not take the server down: other providers still work
+        logger.exception("embedded model warm-up failed")
+        return
+    logger.info("embedded model warm", extra={"ms": round((time.perf_counter() - started) * 1000)})
+
+
+def _build_worker_app() -> Flask:
+    """Runs once in the worker process, after the fork."""
+    from lambdachat.config import get_settings
+    from lambdachat.storage.local_aws import start_embedded_aws, wants_embedded_aws
+
+    get_settings.cache_clear()  # nothing read in the master may outlive the environment set here
+    if wants_embedded_aws():
+        start_embedded_aws()
+    app = create_local_app()
+    if _flag("LAMBDACHAT_WARM_MODEL", default=True):
+        threading.Thread(target=_warm_up_model, name="model-warm-up", daemon=True).start()
+    return app
+
+
+def _announce(worker: Any) -> None:
+    """gunicorn post_worker_init: log the address really bound (the port may have been 0)."""
+    host, port = worker.sockets[0].sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{port}"
+    logger.info(f"lambdachat is ready at {url}", extra={"url": url, "pid": os.getpid()})
+
+
+def _no_delay(arbiter: Any) -> None:
+    """gunicorn when_ready: disable Nagle on the listeners (accepted sockets inherit it on Linux).
+
+    Without it a stream's small writes wait for the client's delayed ACK: ~40 ms added to the
+    first token, measured with bench/stream_overhead.py.
+    """
+    for listener in arbiter.LISTENERS:
+        if listener.sock.family in (socket.AF_INET, socket.AF_INET6):
+            listener.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def _end_worker(_arbiter: Any, worker: Any) -> None:
+    """gunicorn worker_exit: leave at once, without waiting for streams still open.
+
+    gunicorn has already given in-flight requests `graceful_timeout` (or none, on Ctrl-C).
+    A normal interpreter exit would then still join every request thread, so one open
+    5-minute stream would hold the process until the master SIGKILLs it.
+    """
+    if os.getpid() != worker.pid or not worker.booted:
+        return  # the master calls this hook too when it reaps; a boot failure keeps its exit code
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def gunicorn_options(options: ServeOptions) -> dict[str, Any]:
+    host = f"[{options.host}]" if ":" in options.host else options.host
+    options_map: dict[str, Any] = {
+        "bind": [f"{host}:{options.port}"],
+        "workers": 1,
+        "worker_class": "gthread",
+        "threads": options.threads,
+        "timeout": HEARTBEAT_TIMEOUT,
+        "graceful_timeout": GRACEFUL_TIMEOUT,
+        "keepalive": KEEPALIVE,
+        # V1 g4f clients send `x_api_key` / `x_api_base`; gunicorn drops underscore headers by
+        # default. The app reads both spellings as one (contract: Header names).
+        "header_map": "dangerous",
+        "accesslog": None,           # the app logs every request as a JSON line already
+        "errorlog": "-",
+        "loglevel": "warning",
+        "control_socket_disable": True,  # no socket file in $HOME for a laptop server
+        "proc_name": "lambdachat",
+        "when_ready": _no_delay,
+        "post_worker_init": _announce,
+        "worker_exit": _end_worker,
+    }
+    if os.path.isdir("/dev/shm"):
+        options_map["worker_tmp_dir"] = "/dev/shm"  # the heartbeat file: keep it off a slow disk
+    return options_map
+
+
+class _EmbeddedGunicorn(BaseApplication):  # type: ignore[misc]
+    def __init__(self, factory: Callable[[], Flask], options: dict[str, Any]) -> None:
+        self._factory = factory
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self._factory()
+
+
+def serve(options: ServeOptions) -> None:
+    """Run until interrupted. Configuration errors surface here, before the server starts."""
+    # Before anything reads settings: limits and defaults follow from the mode.
+    os.environ["LAMBDACHAT_MODE"] = "local"
+    from lambdachat.config import get_settings
+    from lambdachat.web.routes.spa import web_root
+
+    # Invalid settings and a missing page fail now, in the terminal, not in the worker's log.
+    get_settings()
+    _flag("LAMBDACHAT_WARM_MODEL", default=True)
+    web_root()
+    get_settings.cache_clear()
+    _EmbeddedGunicorn(_build_worker_app, gunicorn_options(options)).run()
