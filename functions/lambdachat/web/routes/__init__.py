@@ -10,4 +10,11 @@ ROUTE_GROUPS: dict[str, tuple[str, str]] = {
     "provider_models": ("lambdachat.web.routes.models", "provider_models_bp"),
     "providers": ("lambdachat.web.routes.models", "providers_bp"),
     "conversation": ("lambdachat.web.routes.conversation", "bp"),
+    "files": ("lambdachat.web.routes.files", "bp"),
+    "chat": ("lambdachat.web.routes.chat", "bp"),
+    "upload_cookies": ("lambdachat.web.routes.upload_cookies", "bp"),
+    "media": ("lambdachat.web.routes.media", "bp"),
+    "search": ("lambdachat.web.routes.search", "bp"),
+    "create": ("lambdachat.web.routes.create", "bp"),
+    "synthesize": ("lambdachat.web.routes.synthesize", "bp"),
 }

@@ -1,0 +1,24 @@
+"""File buckets: uploaded documents and media, their extracted text, and their states.
+
+Storage layout (ONE S3 bucket, `lambdachat.storage.resources.FILES_BUCKET`; every key is built
+by `lambdachat.files.layout`, never from client text):
+
+    buckets/<principal>/<bucket_id>/docs/<filename>      an uploaded document (pdf, docx, zip, txt, ...)
+    buckets/<principal>/<bucket_id>/media/<filename>     an uploaded image/audio/video (served by the
+                                                          media routes: `layout.media_key(...)`)
+    buckets/<principal>/<bucket_id>/text/<filename>.md   the extracted text of one document, already
+                                                          fenced as ```<filename>\\n...\\n``` (the cache)
+
+`<principal>` is `layout.principal_segment(principal.id)`; `<bucket_id>` matches
+`layout.BUCKET_ID`; `<filename>` is `layout.clean_filename(...)` output (`[\\w.,+-]`, <= 100
+characters, no leading dot). So `media/<filename>` is always one path segment.
+
+Index (the ONE DynamoDB table, `MAIN_TABLE`), one item per bucket id and one per file:
+
+    pk=bucketid#<bucket_id>              sk=owner        principal, file_count, created_at
+    pk=bucket#<principal>#<bucket_id>    sk=file#<name>  kind (document|media), state, size, error, seq
+
+The owner item claims a bucket id for one principal: another principal reading it gets 404,
+writing it 403. A file's state goes `uploading` (presigned, bytes not yet in S3) ->
+`processing` (stored, text not yet extracted) -> `ready` | `error`.
+"""
