@@ -25,8 +25,8 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.fakes.upstream import FakeUpstream  # noqa: E402
-from tests.local_server import local_server  # noqa: E402
+from tests.fakes.upstream import FakeUpstream
+from tests.local_server import local_server
 
 BODY = {"provider": "Custom", "model": "bench", "messages": [{"role": "user", "content": "hi"}]}
 UPSTREAM_BODY = {"model": "bench", "stream": True, "messages": [{"role": "user", "content": "hi"}]}
@@ -120,11 +120,11 @@ def throughput(client: httpx.Client, up: FakeUpstream, server_url: str, events: 
 
 def in_process(events: int) -> None:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # no log noise in this process
+    from lambdachat.providers import registry
     from lambdachat.providers.base import Content
     from lambdachat.web.app import create_app
-    from tests.fakes.providers import FakeProvider
 
-    import lambdachat.providers.registry as registry
+    from tests.fakes.providers import FakeProvider
 
     fake = FakeProvider(script=[Content("tok ")] * events)
     registry.all_providers = lambda: (fake,)  # type: ignore[assignment]
