@@ -8,7 +8,7 @@ provider's iterator, which stops the upstream request.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from lambdachat.chat import events
@@ -18,6 +18,7 @@ from lambdachat.chat.request import ConversationInput
 from lambdachat.chat.think import Piece, ThinkSplitter
 from lambdachat.errors import NotFound
 from lambdachat.identity import Principal
+from lambdachat.media.generated import MediaKeeper
 from lambdachat.observability import logger
 from lambdachat.providers import registry
 from lambdachat.providers.base import (
@@ -25,9 +26,11 @@ from lambdachat.providers.base import (
     Content,
     Finish,
     Log,
+    Media,
     MissingAuthError,
     Provider,
     ProviderError,
+    ProviderEvent,
     Usage,
 )
 from lambdachat.providers.keys import request_credentials
@@ -40,14 +43,14 @@ class Turn:
     request: ChatRequest
 
 
-def plan_turn(inp: ConversationInput) -> Turn:
+def plan_turn(inp: ConversationInput, principal: Principal | None = None) -> Turn:
     if inp.provider:
         provider = registry.get_provider(inp.provider)
         if provider is None:
             raise NotFound(f"Provider not found: {inp.provider}")
     else:
         provider = registry.choose_provider(inp.model, inp.ignored)
-    creds = request_credentials(provider, inp.api_key, inp.api_base)
+    creds = request_credentials(provider, inp.api_key, inp.api_base, principal)
     model = inp.model or provider.default_model()
     request = ChatRequest(model=model, messages=build_messages(inp, provider), credentials=creds,
                           params=dict(inp.params), conversation=_provider_state(inp, provider))
@@ -60,13 +63,13 @@ def _provider_state(inp: ConversationInput, provider: Provider) -> dict[str, obj
 
 
 def start_conversation(inp: ConversationInput, principal: Principal) -> Iterator[Event]:
-    turn = plan_turn(inp)
+    turn = plan_turn(inp, principal)
     logger.info("conversation", extra={"provider": turn.provider.name, "model": turn.model,
                                        "action": inp.action, "principal": principal.id})
-    return _stream(turn)
+    return _stream(turn, MediaKeeper(principal.id) if inp.download_media else None)
 
 
-def _stream(turn: Turn) -> Iterator[Event]:
+def _stream(turn: Turn, keep_media: Callable[[Media], list[ProviderEvent]] | None = None) -> Iterator[Event]:
     yield events.provider_event(turn.provider, turn.model)
     provider, request = turn.provider, turn.request
     if provider.needs_auth and not request.credentials.api_key:
@@ -84,6 +87,9 @@ def _stream(turn: Turn) -> Iterator[Event]:
                 tail.append(events.to_event(item, provider.name))
             elif isinstance(item, Log):
                 logs.append(events.to_event(item, provider.name))
+            elif isinstance(item, Media) and keep_media is not None:
+                # copied into S3, URLs rewritten to /media/…; a failed copy adds a `message`
+                yield from (events.to_event(kept, provider.name) for kept in keep_media(item))
             else:
                 yield events.to_event(item, provider.name)
         yield from _split(splitter.flush())

@@ -1,0 +1,108 @@
+"""How a stored media file reaches the browser: its bytes streamed by us, or a 302 to S3.
+
+Measured through the local server (`bench/media_serving.py`, numbers in the README): streaming
+is faster for small files (one round trip, no second connection) and keeps every header ours;
+a presigned redirect costs one extra round trip but moves the bytes off the function, which
+matters in the cloud: a buffered Lambda response stops at 6 MB (base64 makes that ~4.4 MB of
+media) and every streamed byte is billed Lambda time. So `auto` streams files up to
+`LAMBDACHAT_MEDIA_STREAM_MAX_MB` and redirects the larger ones; locally the embedded S3 may not
+be reachable from other devices, so the local default streams everything.
+
+Headers, either way: the type comes from the extension (never from stored metadata), images
+are inline and everything else an attachment (HTML and SVG therefore never render on our
+origin), `X-Content-Type-Options: nosniff`, and a sandboxing CSP on what we stream ourselves.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from lambdachat.config import env_int, get_settings
+from lambdachat.errors import BadRequest
+from lambdachat.files.layout import media_type
+from lambdachat.media.store import ObjectStore, StoredObject
+
+INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
+URL_SECONDS = 300               # LAMBDACHAT_MEDIA_URL_SECONDS: lifetime of a presigned GET
+CLOUD_STREAM_MAX_MB = 4         # LAMBDACHAT_MEDIA_STREAM_MAX_MB in cloud mode (Lambda's 6 MB, base64)
+LOCAL_STREAM_MAX_MB = 1 << 20   # ... and locally: everything
+MODES = frozenset({"auto", "stream", "presign"})  # LAMBDACHAT_MEDIA_SERVE
+MB = 1024 * 1024
+
+
+@dataclass
+class Delivery:
+    status: int                                     # 200, 206, 302 or 304
+    headers: dict[str, str] = field(default_factory=dict)
+    body: StoredObject | None = None
+
+
+def serve_mode() -> str:
+    mode = os.environ.get("LAMBDACHAT_MEDIA_SERVE", "auto").strip().lower() or "auto"
+    if mode not in MODES:
+        raise RuntimeError(f"LAMBDACHAT_MEDIA_SERVE must be one of {sorted(MODES)}, got {mode!r}")
+    return mode
+
+
+def stream_limit() -> int:
+    default = LOCAL_STREAM_MAX_MB if get_settings().mode == "local" else CLOUD_STREAM_MAX_MB
+    return env_int("LAMBDACHAT_MEDIA_STREAM_MAX_MB", default) * MB
+
+
+def content_disposition(filename: str, content_type: str) -> str:
+    kind = "inline" if content_type in INLINE_TYPES else "attachment"
+    ascii_name = filename.encode("ascii", "replace").decode().replace("?", "_")
+    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def media_headers(filename: str, cache_control: str) -> dict[str, str]:
+    content_type = media_type(filename)
+    return {"Content-Type": content_type,
+            "Content-Disposition": content_disposition(filename, content_type),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": cache_control}
+
+
+def _total_size(found: StoredObject) -> int:
+    if found.content_range and "/" in found.content_range:
+        total = found.content_range.rsplit("/", 1)[1]
+        if total.isdigit():
+            return int(total)
+    return found.size
+
+
+def deliver(store: ObjectStore, key: str, filename: str, *, byte_range: str | None = None,
+            if_none_match: str | None = None, cache_control: str = "private, max-age=3600") -> Delivery:
+    """Open `key` and decide: stream it (200/206/304) or redirect to a presigned GET (302)."""
+    if byte_range is not None and len(byte_range) > 200:
+        raise BadRequest("Range header too long")
+    headers = media_headers(filename, cache_control)
+    mode = serve_mode()
+    if mode == "presign":
+        store.open(key, byte_range="bytes=0-0").discard()  # a missing key is our JSON 404, not S3's XML
+        return _redirect(store, key, headers)
+    found = store.open(key, byte_range=byte_range, if_none_match=if_none_match)
+    if mode == "auto" and not found.not_modified and _total_size(found) > stream_limit():
+        found.discard()
+        return _redirect(store, key, headers)
+    if found.etag:
+        headers["ETag"] = found.etag
+    if found.not_modified:
+        return Delivery(304, {k: v for k, v in headers.items() if k in {"ETag", "Cache-Control"}})
+    headers.update({"Content-Length": str(found.size), "Accept-Ranges": "bytes",
+                    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox"})
+    if found.content_range:
+        headers["Content-Range"] = found.content_range
+    return Delivery(206 if found.content_range else 200, headers, found)
+
+
+def _redirect(store: ObjectStore, key: str, headers: dict[str, str]) -> Delivery:
+    seconds = env_int("LAMBDACHAT_MEDIA_URL_SECONDS", URL_SECONDS)
+    url = store.presign(key, content_type=headers["Content-Type"],
+                        disposition=headers["Content-Disposition"],
+                        cache_control=headers["Cache-Control"], seconds=seconds)
+    # The redirect itself must not outlive the URL it points to.
+    return Delivery(302, {"Location": url, "Cache-Control": "private, no-store",
+                          "X-Content-Type-Options": "nosniff"})

@@ -1,0 +1,52 @@
+"""GET /files/<bucket_id>/media/<filename>, /media/<owner>/<name>, /images/<owner>/<name>.
+
+Bucket media belong to the caller (another principal's bucket is simply not found); generated
+media are public by unguessable name (see `lambdachat.media`). Streamed or redirected as
+`lambdachat.media.delivery` decides.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, request
+
+from lambdachat.errors import NotFound
+from lambdachat.files.layout import check_filename, media_key
+from lambdachat.media import generated
+from lambdachat.media.delivery import Delivery, deliver
+from lambdachat.media.store import S3Store
+from lambdachat.web.access import public
+
+bp = Blueprint("media", __name__)
+
+# Generated names are never reused, so a copy may be kept; bucket media can be replaced.
+GENERATED_CACHE = "public, max-age=31536000, immutable"
+BUCKET_CACHE = "private, max-age=300"
+
+
+def as_response(delivery: Delivery) -> Response:
+    if delivery.body is None:
+        return Response(status=delivery.status, headers=delivery.headers)
+    return Response(delivery.body.chunks, status=delivery.status, headers=delivery.headers,
+                    direct_passthrough=True)
+
+
+def _deliver(key: str, filename: str, cache_control: str) -> Response:
+    return as_response(deliver(S3Store(), key, filename, byte_range=request.headers.get("Range"),
+                               if_none_match=request.headers.get("If-None-Match"),
+                               cache_control=cache_control))
+
+
+@bp.get("/files/<bucket_id>/media/<filename>")
+def handle_get_bucket_media(bucket_id: str, filename: str) -> Response:
+    return _deliver(media_key(g.principal.id, bucket_id, filename), filename, BUCKET_CACHE)
+
+
+@bp.get("/media/<path:name>")
+@bp.get("/images/<path:name>")
+@public
+def handle_get_generated_media(name: str) -> Response:
+    owner, _, filename = name.partition("/")
+    if not generated.is_owner_tag(owner) or not filename:
+        raise NotFound("Media not found")
+    check_filename(filename)
+    return _deliver(generated.media_key(owner, filename), filename, GENERATED_CACHE)

@@ -1,0 +1,19 @@
+"""GET /search/<terms>: 302 to the caller's best-matching generated media file."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, request
+
+from lambdachat.media.generated import owner_tag
+from lambdachat.media.search import find_media, parse_query
+from lambdachat.media.store import S3Store
+
+bp = Blueprint("search", __name__)
+
+
+@bp.get("/search/<path:terms>")
+def handle_get_search(terms: str) -> Response:
+    query = parse_query(terms, request.args.get("skip"), request.args.get("random"), request.args.get("min"))
+    location = find_media(S3Store(), owner_tag(g.principal.id), query)
+    # `random` and new files change the answer: never cache the redirect.
+    return Response(status=302, headers={"Location": location, "Cache-Control": "no-store"})

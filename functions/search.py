@@ -1,0 +1,5 @@
+"""Lambda: GET /search/<terms>."""
+
+from lambdachat.web.lambda_entry import make_handler
+
+handler = make_handler("search")
