@@ -1,0 +1,96 @@
+"""The parameters of `/create` (query, form or JSON body), checked before anything runs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from lambdachat.config import env_int
+from lambdachat.errors import BadRequest, PayloadTooLarge
+
+MAX_PROMPT_CHARS = 100_000      # LAMBDACHAT_CREATE_MAX_PROMPT_CHARS
+MAX_CACHE_KEY = 200
+MAX_SEARCH_QUERY = 500
+_NAME = re.compile(r"^[\w.:/@+-]{1,200}$")
+_LANGUAGE = re.compile(r"^[\w+#.-]{1,32}$")
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"", "0", "false", "no", "off"}
+
+
+@dataclass(frozen=True)
+class CreateParams:
+    prompt: str
+    model: str = ""
+    provider: str = ""
+    filter_markdown: bool = False
+    language: str | None = None     # filter_markdown=<language>: a block of that language only
+    web_search: bool | str = False
+    stream: bool = False
+    cache: str | None = None
+
+    def cache_digest(self) -> str:
+        """Every parameter that shapes the answer, hashed (stream only changes the delivery)."""
+        shaping = {k: v for k, v in asdict(self).items() if k != "stream"}
+        return hashlib.sha256(json.dumps(shaping, sort_keys=True).encode()).hexdigest()
+
+
+def _flag(name: str, raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    value = str(raw).strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise BadRequest(f"'{name}' must be true or false")
+
+
+def _text(name: str, raw: Any, pattern: re.Pattern[str] | None = None) -> str:
+    if raw is None:
+        return ""
+    if not isinstance(raw, str):
+        raise BadRequest(f"'{name}' must be a string")
+    if raw and pattern is not None and not pattern.match(raw):
+        raise BadRequest(f"'{name}' has characters or a length it cannot have")
+    return raw
+
+
+def parse_create(values: Mapping[str, Any]) -> CreateParams:
+    prompt = _text("prompt", values.get("prompt"))
+    if not prompt.strip():
+        raise BadRequest("'prompt' is required")
+    limit = env_int("LAMBDACHAT_CREATE_MAX_PROMPT_CHARS", MAX_PROMPT_CHARS)
+    if len(prompt) > limit:
+        raise PayloadTooLarge(f"'prompt' is longer than {limit} characters")
+
+    raw_filter = values.get("filter_markdown")
+    filter_text = "" if raw_filter is None else str(raw_filter).strip()
+    language = None
+    if filter_text.lower() in _TRUE | _FALSE or isinstance(raw_filter, bool):
+        wants_filter = _flag("filter_markdown", raw_filter if isinstance(raw_filter, bool) else filter_text)
+    else:
+        language = _text("filter_markdown", filter_text, _LANGUAGE)
+        wants_filter = True
+
+    raw_search = values.get("web_search")
+    web_search: bool | str
+    if raw_search is None:
+        web_search = False
+    elif isinstance(raw_search, bool) or str(raw_search).strip().lower() in _TRUE | _FALSE:
+        web_search = _flag("web_search", raw_search)
+    else:
+        web_search = _text("web_search", raw_search)
+        if len(web_search) > MAX_SEARCH_QUERY:
+            raise BadRequest(f"'web_search' is longer than {MAX_SEARCH_QUERY} characters")
+
+    cache = _text("cache", values.get("cache")) or None
+    if cache is not None and len(cache) > MAX_CACHE_KEY:
+        raise BadRequest(f"'cache' is longer than {MAX_CACHE_KEY} characters")
+    return CreateParams(prompt=prompt, model=_text("model", values.get("model"), _NAME),
+                        provider=_text("provider", values.get("provider"), _NAME),
+                        filter_markdown=wants_filter, language=language, web_search=web_search,
+                        stream=_flag("stream", values.get("stream", "")), cache=cache)
