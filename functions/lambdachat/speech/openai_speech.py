@@ -1,0 +1,68 @@
+"""Cloud speech: OpenAI's `POST <base>/audio/speech`, spoken by OpenAI and by the self-hosted
+servers that copy it (Kokoro-FastAPI, LocalAI, openedai-speech: reach those through `Custom`).
+
+The provider, its base URL and its key come from `lambdachat.providers` exactly as for a chat
+(`request_credentials`: the caller's key first, then the server's), and its error mapping too.
+"""
+
+from __future__ import annotations
+
+from lambdachat.providers import registry
+from lambdachat.providers.base import MissingAuthError, UpstreamError
+from lambdachat.providers.http import http_client, request_timeout
+from lambdachat.providers.keys import request_credentials
+from lambdachat.providers.openai_compat import OpenAICompatible
+from lambdachat.speech.base import FORMATS, Audio, SpeechEngine, SpeechRequest
+
+# Presets that speak, with the model and voice used when the request names none.
+SPEAKING_PRESETS: dict[str, tuple[str, str]] = {
+    "OpenAI": ("gpt-4o-mini-tts", "alloy"),
+    "Custom": ("tts-1", "alloy"),
+}
+MAX_AUDIO_BYTES = 50 * 1024 * 1024
+# Our `format` as OpenAI's `response_format` (its ogg is Opus in an Ogg container).
+_RESPONSE_FORMAT = {"wav": "wav", "mp3": "mp3", "ogg": "opus", "flac": "flac"}
+_BINARY = {"application/octet-stream", "binary/octet-stream"}
+
+
+class OpenAISpeech(SpeechEngine):
+    def __init__(self, provider: OpenAICompatible) -> None:
+        self.provider = provider
+        self.name = provider.name
+        self.default_model, self.default_voice = SPEAKING_PRESETS[provider.name]
+
+    def synthesize(self, request: SpeechRequest) -> Audio:
+        creds = request_credentials(self.provider, request.api_key, request.api_base)
+        if self.provider.needs_auth and not creds.api_key:
+            raise MissingAuthError(f"Add an API key for {self.provider.label} to use its voices")
+        upstream, base = self.provider._upstream(creds)
+        body: dict[str, object] = {"model": request.model or self.default_model, "input": request.text,
+                                   "voice": request.voice or self.default_voice,
+                                   "response_format": _RESPONSE_FORMAT[request.format]}
+        if request.speed:
+            body["speed"] = request.speed
+        url = f"{base}/audio/speech"
+        with upstream._transport_errors(url), http_client().stream(
+                "POST", url, json=body, headers=upstream.headers, timeout=request_timeout()) as response:
+            if response.status_code >= 400:
+                raise upstream.error_from_response(response, upstream._read_raw(response))
+            content_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+            if content_type and not content_type.startswith("audio/") and content_type not in _BINARY:
+                raise UpstreamError(f"{self.provider.label} did not answer with audio ({content_type}): "
+                                    "is the base URL right?", response.status_code)
+            data = bytearray()
+            for chunk in response.iter_bytes():
+                data += chunk
+                if len(data) > MAX_AUDIO_BYTES:
+                    raise UpstreamError(f"{self.provider.label} sent more than "
+                                        f"{MAX_AUDIO_BYTES // (1024 * 1024)} MB of audio")
+        if not content_type.startswith("audio/"):
+            content_type = FORMATS[request.format]
+        return Audio(bytes(data), content_type)
+
+
+def speaking_provider(name: str) -> OpenAISpeech | None:
+    provider = registry.get_provider(name)
+    if isinstance(provider, OpenAICompatible) and provider.name in SPEAKING_PRESETS:
+        return OpenAISpeech(provider)
+    return None
