@@ -23,6 +23,10 @@ class ThinkSplitter:
         self._pending = ""  # a possible partial tag at the end of the last chunk
 
     def feed(self, chunk: str) -> Iterator[Piece]:
+        if not self._pending and "<" not in chunk:  # the common case: no tag can start here
+            if chunk:
+                yield Piece(chunk, self._thinking)
+            return
         text = self._pending + chunk
         self._pending = ""
         while text:
