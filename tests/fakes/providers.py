@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import pytest
-
 from lambdachat.providers import registry
 from lambdachat.providers.base import (
     ChatRequest,

@@ -4,9 +4,9 @@ import io
 import json
 
 import pytest
-
 from lambdachat.providers.base import Content, Finish, MissingAuthError, UpstreamError
 from lambdachat.web.app import create_app
+
 from tests.fakes.providers import FakeProvider, install
 
 CHAT = {"messages": [{"role": "user", "content": "hi"}]}

@@ -1,8 +1,8 @@
 import pytest
-
 from lambdachat.chat.prompt import CONTINUE_PROMPT, build_messages
 from lambdachat.chat.request import image_upload, parse_conversation, parse_json_text
 from lambdachat.errors import BadRequest, PayloadTooLarge
+
 from tests.fakes.providers import FakeProvider
 
 USER = {"role": "user", "content": "hi"}

@@ -1,7 +1,6 @@
 """The event stream a provider's answer becomes: order, think tags, errors, closing."""
 
 import pytest
-
 from lambdachat.chat.request import parse_conversation
 from lambdachat.chat.service import start_conversation
 from lambdachat.errors import NotFound
@@ -18,6 +17,7 @@ from lambdachat.providers.base import (
     UpstreamDisconnected,
     Usage,
 )
+
 from tests.fakes.providers import FakeProvider, install
 
 ME = Principal("local")
@@ -38,7 +38,8 @@ def test_provider_first_content_then_finish_usage_and_logs_last(monkeypatch):
                                 Finish("stop"), ConversationState({"turn": 1})])
     events = run(monkeypatch, fake, provider="Fake")
     assert types(events) == ["provider", "content", "content", "conversation", "usage", "finish", "log"]
-    assert events[0]["provider"] == {"name": "Fake", "label": "Fake provider", "model": "fake-model", "url": None}
+    assert events[0]["provider"] == {"name": "Fake", "label": "Fake provider", "model": "fake-model",
+                                     "url": None}
     assert "".join(e["content"] for e in events if e["type"] == "content") == "Hello"
     assert events[3]["conversation"] == {"Fake": {"turn": 1}}
     assert events[4]["usage"] == {"prompt_tokens": 3, "completion_tokens": 2, "total_tokens": 5}
@@ -66,7 +67,8 @@ def test_mid_stream_failure_keeps_sent_content_and_ends_with_error(monkeypatch):
 
 def test_refused_key_is_an_auth_event(monkeypatch):
     events = run(monkeypatch, FakeProvider(script=[MissingAuthError("Invalid API key")]))
-    assert events[-1] == {"type": "auth", "auth": "MissingAuthError", "message": "MissingAuthError: Invalid API key"}
+    assert events[-1] == {"type": "auth", "auth": "MissingAuthError",
+                          "message": "MissingAuthError: Invalid API key"}
 
 
 def test_keyed_provider_without_key_answers_auth_without_calling_upstream(monkeypatch):
@@ -119,3 +121,9 @@ def test_params_and_state_are_forwarded(monkeypatch):
     run(monkeypatch, fake, temperature=0.2, conversation={"Fake": {"id": "abc"}, "Other": {"x": 1}})
     assert fake.requests[0].params == {"temperature": 0.2}
     assert fake.requests[0].conversation == {"id": "abc"}
+
+
+def test_no_usable_provider_is_a_clear_404_not_a_crash(monkeypatch):
+    install(monkeypatch, FakeProvider(needs_auth=True))
+    with pytest.raises(NotFound, match="No provider is configured"):
+        start_conversation(parse_conversation({"messages": [{"role": "user", "content": "x"}]}), ME)

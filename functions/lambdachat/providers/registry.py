@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from lambdachat.errors import NotFound
 from lambdachat.providers.base import Provider
 from lambdachat.providers.keys import server_credentials
 
@@ -48,6 +49,8 @@ def choose_provider(model: str, ignored: frozenset[str] = frozenset()) -> Provid
     candidates = [p for p in configured_providers() if p.name not in ignored]
     if not candidates:
         candidates = configured_providers()
+    if not candidates:
+        raise NotFound("No provider is configured: set a provider's API key or install the local model")
     if model:
         for provider in candidates:
             if any(m.id == model for m in provider.known_models()):

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from flask import Response
+from flask import Response, g
 
 from lambdachat.chat.events import Event, ndjson, sse
+from lambdachat.observability import logger
 
 STREAM_HEADERS = {
     "Cache-Control": "no-cache, no-store",
@@ -34,7 +35,12 @@ def stream_response(events: Iterator[Event], fmt: str | None) -> Response:
     except StopIteration:
         first = None
 
+    request_id = g.get("request_id", "")
+
     def body() -> Iterator[bytes]:
+        # The view has returned and its request keys are cleared by now; the server iterates
+        # this body on one thread, so the id set here tags every line logged while streaming.
+        logger.thread_safe_append_keys(request_id=request_id)
         try:
             if first is not None:
                 yield encode(first)
@@ -44,5 +50,6 @@ def stream_response(events: Iterator[Event], fmt: str | None) -> Response:
             close = getattr(events, "close", None)
             if close is not None:
                 close()
+            logger.thread_safe_clear_keys()
 
     return Response(body(), status=200, mimetype=mimetype, headers=STREAM_HEADERS, direct_passthrough=True)
