@@ -1,7 +1,8 @@
 """Turn the client's message list into what a provider receives.
 
-Applies the `action` (variant: answer the last user turn again; continue: carry on from the
-last answer) and attaches uploaded images to the last user message.
+Replaces bucket references by the bucket's text or media (`lambdachat.files.parts`), applies
+the `action` (variant: answer the last user turn again; continue: carry on from the last
+answer) and attaches uploaded images to the last user message.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from lambdachat.chat.request import ConversationInput
 from lambdachat.errors import BadRequest
+from lambdachat.files.parts import BucketSource, expand_buckets, mentions_bucket
 from lambdachat.providers.base import Provider
 
 CONTINUE_PROMPT = "Carry on from this point:\n"
@@ -22,8 +24,11 @@ def _last_line(content: Any) -> str:
     return lines[-1] if lines else text
 
 
-def build_messages(inp: ConversationInput, provider: Provider) -> list[dict[str, Any]]:
+def build_messages(inp: ConversationInput, provider: Provider,
+                   buckets: BucketSource | None = None) -> list[dict[str, Any]]:
     messages = [dict(m) for m in inp.messages]
+    if buckets is not None and mentions_bucket(messages):
+        messages = expand_buckets(messages, buckets)
     if inp.action == "variant":
         while messages and messages[-1]["role"] == "assistant":
             messages.pop()
@@ -33,7 +38,8 @@ def build_messages(inp: ConversationInput, provider: Provider) -> list[dict[str,
         if messages[-1]["role"] != "assistant":
             raise BadRequest("'continue' needs the last message to be the answer to carry on")
         if not provider.supports_prefill:
-            messages.append({"role": "user", "content": CONTINUE_PROMPT + _last_line(messages[-1]["content"])})
+            last = _last_line(messages[-1]["content"])
+            messages.append({"role": "user", "content": CONTINUE_PROMPT + last})
     if inp.images:
         _attach_images(messages, inp)
     return messages

@@ -17,6 +17,7 @@ from lambdachat.chat.prompt import build_messages
 from lambdachat.chat.request import ConversationInput
 from lambdachat.chat.think import Piece, ThinkSplitter
 from lambdachat.errors import NotFound
+from lambdachat.files.buckets import for_principal
 from lambdachat.identity import Principal
 from lambdachat.media.generated import MediaKeeper
 from lambdachat.observability import logger
@@ -52,7 +53,8 @@ def plan_turn(inp: ConversationInput, principal: Principal | None = None) -> Tur
         provider = registry.choose_provider(inp.model, inp.ignored)
     creds = request_credentials(provider, inp.api_key, inp.api_base, principal)
     model = inp.model or provider.default_model()
-    request = ChatRequest(model=model, messages=build_messages(inp, provider), credentials=creds,
+    buckets = for_principal(principal) if principal is not None else None
+    request = ChatRequest(model=model, messages=build_messages(inp, provider, buckets), credentials=creds,
                           params=dict(inp.params), conversation=_provider_state(inp, provider))
     return Turn(provider=provider, model=model, request=request)
 
