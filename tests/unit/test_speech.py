@@ -189,3 +189,17 @@ def test_custom_speaks_through_the_callers_base_url():
         assert_speech(hear_wav(audio.data), 0.4, 0.6)
         assert up.last.json["model"] == "tts-1" and "authorization" not in up.last.headers
 
+
+
+@pytest.mark.parametrize("fmt", ["mp3", "ogg", "flac"])
+def test_two_minutes_of_audio_encode_in_every_format(fmt):
+    # libsndfile's Vorbis encoder used to take the process down on long single writes.
+    import numpy as np
+    from lambdachat.speech.base import Pcm
+    from lambdachat.speech.encode import encode
+
+    rate = 22050
+    t = np.arange(120 * rate) / rate
+    pcm = Pcm((np.sin(2 * np.pi * 220 * t) * 6000).astype("<i2").tobytes(), rate)
+    heard = hear(encode(pcm, fmt).data)
+    assert abs(heard.seconds - 120) < 0.5 and heard.rms > 3000

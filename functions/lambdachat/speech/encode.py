@@ -13,6 +13,7 @@ from lambdachat.speech.base import FORMATS, Audio, EngineUnavailable, Pcm
 
 # soundfile's (format, subtype) for each compressed output.
 _SOUNDFILE = {"mp3": ("MP3", "MPEG_LAYER_III"), "ogg": ("OGG", "VORBIS"), "flac": ("FLAC", "PCM_16")}
+_BLOCK = 16384  # samples per write
 
 
 def wav_bytes(pcm: Pcm) -> bytes:
@@ -35,6 +36,12 @@ def encode(pcm: Pcm, fmt: str) -> Audio:
         raise EngineUnavailable(f"format={fmt} needs soundfile, which this deployment lacks: "
                                 "ask for format=wav") from exc
     container, subtype = _SOUNDFILE[fmt]
+    samples = np.frombuffer(pcm.samples, dtype="<i2")
     out = io.BytesIO()
-    soundfile.write(out, np.frombuffer(pcm.samples, dtype="<i2"), pcm.rate, format=container, subtype=subtype)
+    with soundfile.SoundFile(out, "w", samplerate=pcm.rate, channels=1, format=container,
+                             subtype=subtype) as sink:
+        # Block by block: libsndfile 1.2's Vorbis encoder crashes the process when handed
+        # about a minute or more of audio in one write.
+        for start in range(0, len(samples), _BLOCK):
+            sink.write(samples[start:start + _BLOCK])
     return Audio(out.getvalue(), FORMATS[fmt])
