@@ -47,7 +47,8 @@ def xlsx(sheets: dict[str, list[list[object]]]) -> bytes:
     import openpyxl
 
     workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
+    for default_sheet in list(workbook.worksheets):
+        workbook.remove(default_sheet)
     for title, rows in sheets.items():
         sheet = workbook.create_sheet(title)
         for row in rows:
