@@ -54,9 +54,9 @@ def handle_create() -> Response:
         streamed = stream_text(events)
         if isinstance(streamed, Answer):
             return _answer(streamed)
-        # The response closes `streamed` when the client goes away, which stops the provider.
-        return Response(streamed, mimetype="text/plain",
-                        headers={**TEXT_HEADERS, "X-Accel-Buffering": "no"}, direct_passthrough=True)
+        # Werkzeug encodes each piece as it comes and closes `streamed` when the client goes
+        # away, which stops the provider.
+        return Response(streamed, mimetype="text/plain", headers={**TEXT_HEADERS, "X-Accel-Buffering": "no"})
     answer = collect(events, params)
     if cache is not None and answer.redirect is None:
         cache.put(params, answer.text)
