@@ -195,6 +195,18 @@ def test_a_body_over_the_request_limit_is_413_and_stores_nothing(aws, monkeypatc
     assert keys(aws) == [] and index_items(aws) == []
 
 
+@pytest.mark.parametrize(("mode", "status"), [("cloud", 413), ("local", 200)])
+def test_the_request_limit_is_5_mb_in_the_cloud_and_100_mb_locally(aws, monkeypatch, mode, status):
+    monkeypatch.setattr(app_module, "authenticator_for", lambda mode: HeaderAuthenticator())
+    monkeypatch.setenv("LAMBDACHAT_MODE", mode)
+    from lambdachat.config import get_settings
+
+    get_settings.cache_clear()
+    client = create_app(["files"]).test_client()
+    assert upload(client, ("six.txt", b"6" * (6 * 1024 * 1024))).status_code == status
+    assert len(keys(aws)) == (1 if status == 200 else 0)
+
+
 def test_files_per_bucket_limit_is_413_and_stores_nothing_more(client, aws, monkeypatch):
     monkeypatch.setenv("LAMBDACHAT_BUCKET_MAX_FILES", "2")
     assert upload(client, ("a.txt", b"a"), ("b.txt", b"b")).status_code == 200
