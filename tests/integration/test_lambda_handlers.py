@@ -15,13 +15,11 @@ import socket
 import subprocess
 import sys
 import textwrap
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 import lambdachat
@@ -30,6 +28,7 @@ from lambdachat.providers.base import Content, Finish, Usage
 
 from tests.events import Event, LambdaContext, function_url_event, http_api_event
 from tests.fakes.providers import FakeProvider, install
+from tests.fakes.upstream import FakeUpstream, OpenAIWire
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HANDLER_NAMES = ("version", "models", "provider_models", "providers", "conversation")
@@ -321,36 +320,10 @@ def test_a_first_invocation_does_not_import_boto3_either(name):
 
 # ---- the conversation function as deployed: gunicorn started by its Web Adapter script --------
 
-class _FakeOpenAI(BaseHTTPRequestHandler):
-    """A 127.0.0.1 OpenAI-compatible upstream that streams a fixed answer and records requests."""
-
-    seen: ClassVar[list[dict[str, str]]] = []
-    CHUNKS = ({"choices": [{"delta": {"content": "Hi "}}]},
-              {"choices": [{"delta": {"content": "there"}, "finish_reason": "stop"}]})
-
-    def do_POST(self) -> None:
-        self.rfile.read(int(self.headers.get("content-length") or 0))
-        type(self).seen.append({"path": self.path, "authorization": self.headers.get("authorization", "")})
-        self.send_response(200)
-        self.send_header("content-type", "text/event-stream")
-        self.end_headers()
-        for chunk in self.CHUNKS:
-            self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
-        self.wfile.write(b"data: [DONE]\n\n")
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
-def fake_openai() -> Iterator[str]:
-    _FakeOpenAI.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeOpenAI)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
-    server.server_close()
+def upstream() -> Iterator[FakeUpstream]:
+    with FakeUpstream() as fake_upstream:
+        yield fake_upstream
 
 
 def _free_port() -> int:
@@ -388,9 +361,10 @@ def conversation_server() -> Iterator[str]:
 
 
 def test_the_web_adapter_script_streams_ndjson_and_keeps_underscore_headers(conversation_server,
-                                                                            fake_openai):
+                                                                            upstream):
+    upstream.script(OpenAIWire.stream("Hi ", "there"))
     body = {"provider": "Custom", "model": "m", "messages": [HELLO]}
-    headers = {"x_api_key": "sk-underscore-key", "x_api_base": fake_openai}
+    headers = {"x_api_key": "sk-underscore-key", "x_api_base": f"{upstream.base_url}/v1"}
     with httpx.stream("POST", f"{conversation_server}{CHAT}", json=body, headers=headers,
                       timeout=30) as response:
         assert response.status_code == 200
@@ -399,8 +373,8 @@ def test_the_web_adapter_script_streams_ndjson_and_keeps_underscore_headers(conv
     assert events[0]["type"] == "provider" and events[0]["provider"]["name"] == "Custom"
     assert "".join(e["content"] for e in events if e["type"] == "content") == "Hi there"
     # Both V1 underscore headers crossed gunicorn: the base URL was used, with the key.
-    assert _FakeOpenAI.seen == [{"path": "/v1/chat/completions",
-                                 "authorization": "Bearer sk-underscore-key"}]
+    assert [(seen.path, seen.headers["authorization"]) for seen in upstream.seen] == [
+        ("/v1/chat/completions", "Bearer sk-underscore-key")]
 
 
 def test_the_web_adapter_script_serves_only_the_conversation_routes(conversation_server):
