@@ -1,0 +1,1 @@
+"""Long-term memory per (principal, user id): storage, lexical ranking and a version-checked cache."""

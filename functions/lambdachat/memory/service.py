@@ -1,0 +1,161 @@
+"""Add, page, search and delete memories, with a per-user snapshot cache.
+
+Search and paging work on a snapshot of all of one owner's memories (and, once searched, its
+BM25 index). The snapshot is kept in process (a warm Lambda container, or the local server)
+and is reused as long as the store's version token for that owner is unchanged, so a warm
+query costs one small consistent read plus the ranking, instead of reading every memory.
+The cache is bounded (`LAMBDACHAT_MEMORY_CACHE_USERS` owners, `LAMBDACHAT_MEMORY_CACHE_DOCS`
+memories in all, least recently used first out).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lambdachat.config import env_int
+from lambdachat.errors import BadRequest, NotFound, PayloadTooLarge
+from lambdachat.memory.model import (
+    MAX_PAGE_SIZE,
+    MAX_PER_USER,
+    MAX_SEARCH_CHARS,
+    Memory,
+    Owner,
+    parse_memories,
+)
+from lambdachat.memory.ranking import Bm25Index
+from lambdachat.memory.store import Change, MemoryFull, MemoryStore
+from lambdachat.web.args import int_arg
+
+CACHE_USERS = env_int("LAMBDACHAT_MEMORY_CACHE_USERS", 32)
+CACHE_DOCS = env_int("LAMBDACHAT_MEMORY_CACHE_DOCS", 100_000)
+
+
+@dataclass
+class Snapshot:
+    version: str | None
+    memories: list[Memory]                      # oldest first
+    _index: Bm25Index | None = field(default=None, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def index(self) -> Bm25Index:
+        # Built on first search only: paging never pays for it. The lock stops two threads of
+        # the local server building the same index twice.
+        with self._lock:
+            if self._index is None:
+                self._index = Bm25Index([m.text for m in self.memories])
+            return self._index
+
+
+class SnapshotCache:
+    def __init__(self, max_users: int = CACHE_USERS, max_docs: int = CACHE_DOCS) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Owner, Snapshot] = OrderedDict()
+        self._max_users = max_users
+        self._max_docs = max_docs
+
+    def get(self, owner: Owner, version: str | None) -> Snapshot | None:
+        with self._lock:
+            snapshot = self._entries.get(owner)
+            if snapshot is None or snapshot.version != version:
+                return None
+            self._entries.move_to_end(owner)
+            return snapshot
+
+    def advance(self, owner: Owner, change: Change, update: Callable[[list[Memory]], list[Memory]]) -> None:
+        """Apply this process's own write to a snapshot that is exactly one write behind.
+
+        Saves the full reload a write would otherwise cost the writer's next read (~7 s for
+        10,000 memories on moto; a few 100 ms on DynamoDB). Any other snapshot is dropped.
+        """
+        with self._lock:
+            snapshot = self._entries.pop(owner, None)
+        if snapshot is not None and change.before is not None and snapshot.version == change.before:
+            self.put(owner, Snapshot(version=change.after, memories=update(snapshot.memories)))
+
+    def put(self, owner: Owner, snapshot: Snapshot) -> None:
+        with self._lock:
+            self._entries[owner] = snapshot
+            self._entries.move_to_end(owner)
+            while len(self._entries) > 1 and (
+                    len(self._entries) > self._max_users
+                    or sum(len(s.memories) for s in self._entries.values()) > self._max_docs):
+                self._entries.popitem(last=False)
+
+
+class MemoryService:
+    def __init__(self, store: MemoryStore, cache: SnapshotCache | None = None,
+                 *, max_per_user: int = MAX_PER_USER) -> None:
+        self.store = store
+        self.cache = cache or SnapshotCache()
+        self.max_per_user = max_per_user
+
+    def add(self, owner: Owner, body: Any) -> int:
+        memories = parse_memories(body)
+        if not memories:
+            return 0
+        try:
+            change = self.store.add(owner, memories, max_count=self.max_per_user)
+        except MemoryFull as exc:
+            raise PayloadTooLarge(f"This user id would have more than {self.max_per_user} memories; "
+                                  "delete some first") from exc
+        # Ids start with the creation time; sorting keeps "oldest first" even across clock skew.
+        self.cache.advance(owner, change, lambda old: sorted([*old, *memories], key=lambda m: m.id))
+        return len(memories)
+
+    def page(self, owner: Owner, page: int, page_size: int) -> dict[str, Any]:
+        """Newest first, like mem0's listing; `next`/`previous` are page numbers or null."""
+        memories = self.snapshot(owner).memories
+        end = len(memories) - (page - 1) * page_size
+        chosen = memories[max(0, end - page_size):max(0, end)][::-1]
+        return {"count": len(memories), "page": page, "page_size": page_size,
+                "next": page + 1 if end - page_size > 0 else None,
+                "previous": page - 1 if page > 1 else None,
+                "results": [m.public(owner.user_id) for m in chosen]}
+
+    def search(self, owner: Owner, query: str, limit: int) -> list[dict[str, Any]]:
+        snapshot = self.snapshot(owner)
+        if not snapshot.memories:
+            return []
+        ranked = snapshot.index().search(query, limit)
+        return [snapshot.memories[doc].public(owner.user_id, score) for doc, score in ranked]
+
+    def delete(self, owner: Owner, memory_id: str) -> None:
+        change = self.store.delete(owner, memory_id)
+        if change is None:
+            raise NotFound(f"Memory not found: {memory_id}")
+        self.cache.advance(owner, change, lambda old: [m for m in old if m.id != memory_id])
+
+    def delete_all(self, owner: Owner) -> int:
+        count, change = self.store.delete_all(owner)
+        self.cache.advance(owner, change, lambda old: [])
+        return count
+
+    def snapshot(self, owner: Owner) -> Snapshot:
+        version = self.store.version(owner)
+        if version is None:
+            return Snapshot(version=None, memories=[])
+        cached = self.cache.get(owner, version)
+        if cached is not None:
+            return cached
+        # Labelled with the version read *before* loading: if a write lands in between, the
+        # snapshot may hold more than that version, never less, and the next read rebuilds it.
+        snapshot = Snapshot(version=version, memories=self.store.load_all(owner))
+        self.cache.put(owner, snapshot)
+        return snapshot
+
+
+def parse_paging(args: Mapping[str, str]) -> tuple[int, int]:
+    return int_arg(args, "page", 1, 1, 1_000_000), int_arg(args, "page_size", MAX_PAGE_SIZE, 1, MAX_PAGE_SIZE)
+
+
+def parse_search(args: Mapping[str, str]) -> tuple[str, int]:
+    query = args.get("search", "").strip()
+    if not query:
+        raise BadRequest("'search' must not be empty")
+    if len(query) > MAX_SEARCH_CHARS:
+        raise BadRequest(f"'search' is longer than {MAX_SEARCH_CHARS} characters")
+    return query, int_arg(args, "limit", 10, 1, MAX_PAGE_SIZE)
