@@ -17,4 +17,8 @@ ROUTE_GROUPS: dict[str, tuple[str, str]] = {
     "search": ("lambdachat.web.routes.search", "bp"),
     "create": ("lambdachat.web.routes.create", "bp"),
     "synthesize": ("lambdachat.web.routes.synthesize", "bp"),
+    "memory": ("lambdachat.web.routes.memory", "bp"),
+    "usage": ("lambdachat.web.routes.usage", "usage_bp"),
+    "stats": ("lambdachat.web.routes.usage", "stats_bp"),
+    "log": ("lambdachat.web.routes.log", "bp"),
 }
