@@ -50,3 +50,16 @@ def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _usage_in_memory() -> Iterator[None]:
+    """Usage the conversation route records goes to memory, quietly, and never outlives its test."""
+    from lambdachat.usage import recorder
+    from lambdachat.usage.service import UsageService, use_service
+    from lambdachat.usage.store import InMemoryUsageStore
+
+    use_service(UsageService(InMemoryUsageStore(), emit=lambda record: None))
+    yield
+    recorder.drain()
+    use_service(None)

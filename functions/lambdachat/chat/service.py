@@ -35,6 +35,7 @@ from lambdachat.providers.base import (
     Usage,
 )
 from lambdachat.providers.keys import request_credentials
+from lambdachat.usage.recorder import record_usage
 
 
 @dataclass
@@ -68,7 +69,8 @@ def start_conversation(inp: ConversationInput, principal: Principal) -> Iterator
     turn = plan_turn(inp, principal)
     logger.info("conversation", extra={"provider": turn.provider.name, "model": turn.model,
                                        "action": inp.action, "principal": principal.id})
-    return _stream(turn, MediaKeeper(principal.id) if inp.download_media else None)
+    stream = _stream(turn, MediaKeeper(principal.id) if inp.download_media else None)
+    return record_usage(stream, principal.id, turn.provider.name, turn.model)
 
 
 def _stream(turn: Turn, keep_media: Callable[[Media], list[ProviderEvent]] | None = None) -> Iterator[Event]:
