@@ -25,11 +25,26 @@ os.environ.setdefault("STRIP_STAGE_PATH", "true")
 LambdaHandler = Any
 
 
+def _cookies_for_v2(event: dict[str, Any], reply: dict[str, Any]) -> dict[str, Any]:
+    """Payload 2.0 takes cookies in `cookies`. serverless-wsgi spreads several Set-Cookie headers
+    over header-name casings instead, which HTTP API and Function URLs fold into one
+    comma-joined header: the browser would then see one broken cookie (cookie dates hold commas).
+    """
+    headers = reply.get("headers")
+    if event.get("version") != "2.0" or not isinstance(headers, dict):
+        return reply
+    cookies = [value for name, value in headers.items() if name.lower() == "set-cookie"]
+    if cookies:
+        reply["headers"] = {name: value for name, value in headers.items() if name.lower() != "set-cookie"}
+        reply["cookies"] = [*reply.get("cookies", []), *cookies]
+    return reply
+
+
 def make_handler(*groups: str) -> LambdaHandler:
     app = create_app(groups)
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        return serverless_wsgi.handle_request(app, event, context)  # type: ignore[no-any-return]
+        return _cookies_for_v2(event, serverless_wsgi.handle_request(app, event, context))
 
     handler.app = app  # type: ignore[attr-defined]
     return handler

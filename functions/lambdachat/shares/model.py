@@ -1,0 +1,134 @@
+"""What a shared conversation is, and the rules a request about one must follow.
+
+Pure functions only (no storage, no Flask), so every rule is testable on its own. Limits are
+module constants overridable by environment variables (listed in the README).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from lambdachat.config import env_int
+from lambdachat.errors import BadRequest, PayloadTooLarge
+
+DAY = 86_400
+# A share is the client's whole conversation; 5 MB also keeps one under Lambda's 6 MB payload.
+MAX_BODY_BYTES = env_int("LAMBDACHAT_SHARE_MAX_BYTES", 5 * 1024 * 1024)
+# DynamoDB refuses items over 400 KB (names and values together); bodies above this go to S3.
+INLINE_MAX_BYTES = env_int("LAMBDACHAT_SHARE_INLINE_MAX_BYTES", 350_000)
+DEFAULT_EXPIRES_SECONDS = env_int("LAMBDACHAT_SHARE_DEFAULT_EXPIRES", 30 * DAY)
+MIN_EXPIRES_SECONDS = 60
+MAX_EXPIRES_SECONDS = env_int("LAMBDACHAT_SHARE_MAX_EXPIRES", 365 * DAY)
+
+# Contract (Files, reused for shares: V1 shares and buckets share one id space).
+SHARE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$")
+TOKEN_HEADER = "x-share-token"
+TOKEN_COOKIE = "share_token"
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,128}$")
+_INTEGER = re.compile(r"^-?[0-9]{1,19}$")
+_ENTITY_TAG = re.compile(r'^(?:W/)?"([\x21\x23-\x7e]*)"$')
+
+
+@dataclass(frozen=True)
+class ShareBody:
+    """A validated share body: the bytes exactly as the client sent them, plus what we index."""
+
+    raw: bytes
+    etag: str
+    updated: int | None
+
+
+def check_share_id(share_id: str) -> str:
+    if not SHARE_ID.match(share_id):
+        raise BadRequest("A share id is 8-64 letters, digits, '-' or '_', starting with a letter or digit")
+    return share_id
+
+
+def parse_body(raw: bytes) -> ShareBody:
+    if len(raw) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"A shared conversation is at most {MAX_BODY_BYTES // (1024 * 1024)} MB")
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadRequest("The body must be a conversation as UTF-8 JSON") from exc
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object (the conversation)")
+    items = body.get("items")
+    if not isinstance(items, list):
+        raise BadRequest("The conversation needs an 'items' list")
+    if not all(isinstance(item, dict) for item in items):
+        raise BadRequest("Every entry of 'items' must be an object")
+    return ShareBody(raw=raw, etag=entity_tag(raw), updated=_updated(body.get("updated")))
+
+
+def _updated(value: Any) -> int | None:
+    """V1 clients poll with the conversation's `updated` (ms); index it when it is a whole number."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    # bool is an int to Python; DynamoDB numbers stop at 38 digits.
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**18:
+        return value
+    return None
+
+
+def entity_tag(raw: bytes) -> str:
+    """Strong and content-derived: an unchanged re-POST keeps every poller's cache valid."""
+    return '"' + hashlib.sha256(raw).hexdigest()[:32] + '"'
+
+
+def parse_expires(value: str | None, now: int) -> int | None:
+    """`?expires=<seconds>` or `never`; absent means the default. Returns the epoch to expire at."""
+    if value is None:
+        return now + DEFAULT_EXPIRES_SECONDS
+    text = value.strip().lower()
+    if text == "never":
+        return None
+    if not text.isdigit() or len(text) > 12:
+        raise BadRequest("expires must be a number of seconds or 'never'")
+    seconds = int(text)
+    if not MIN_EXPIRES_SECONDS <= seconds <= MAX_EXPIRES_SECONDS:
+        raise BadRequest(f"expires must be between {MIN_EXPIRES_SECONDS} and {MAX_EXPIRES_SECONDS} "
+                         f"seconds, or 'never'")
+    return now + seconds
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    # Tokens carry 256 random bits, so a fast hash is enough: nothing to brute-force.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_matches(token: str | None, stored_hash: str) -> bool:
+    if not token or not _TOKEN.match(token):
+        return False
+    return hmac.compare_digest(hash_token(token), stored_hash)
+
+
+def not_modified(if_none_match: str | None, etag: str, updated: int | None) -> bool:
+    """True when the header names the current version: our ETag, `*`, or V1's integer `updated`.
+
+    Anything unparsable is ignored (never an error): V1 sent bare integers, browsers and
+    proxies send quoted tags, and a malformed value must fall back to a normal 200.
+    """
+    if not if_none_match:
+        return False
+    for part in if_none_match.split(","):
+        candidate = part.strip()
+        if candidate == "*":
+            return True
+        tag = _ENTITY_TAG.match(candidate)
+        if tag is not None:
+            if f'"{tag.group(1)}"' == etag:
+                return True
+        elif _INTEGER.match(candidate) and updated is not None and int(candidate) == updated:
+            return True
+    return False

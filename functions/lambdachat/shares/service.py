@@ -1,0 +1,125 @@
+"""Create, update, read and revoke shared conversations (contract: Shared chats).
+
+The id is public (it is in the link); the owner token is the capability to change or revoke
+a share. It is returned once, at creation, and only its hash is stored.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from lambdachat.errors import BadRequest, Conflict, Forbidden, NotFound
+from lambdachat.shares.model import (
+    ShareBody,
+    check_share_id,
+    hash_token,
+    new_token,
+    parse_body,
+    parse_expires,
+    token_matches,
+)
+from lambdachat.shares.store import (
+    BodyMissing,
+    DynamoShareStore,
+    ShareExists,
+    ShareItem,
+    ShareStore,
+    VersionConflict,
+)
+
+
+@dataclass(frozen=True)
+class Saved:
+    share_id: str
+    created: bool
+    expires_at: int | None
+    owner_token: str | None = None   # only when this request created the share
+
+
+class ShareService:
+    def __init__(self, store: ShareStore, clock: Callable[[], float] = time.time) -> None:
+        self.store = store
+        self.clock = clock
+
+    def _now(self) -> int:
+        return int(self.clock())
+
+    def _live(self, share_id: str, *, consistent: bool = False) -> ShareItem | None:
+        item = self.store.get(check_share_id(share_id), consistent=consistent)
+        return None if item is None or item.expired(self._now()) else item
+
+    def save(self, share_id: str, raw: bytes, *, token: str | None, expires: str | None,
+             owner: str) -> Saved:
+        """First POST to an unused id creates; later ones need the owner token."""
+        check_share_id(share_id)
+        now = self._now()
+        expires_at = parse_expires(expires, now)   # validated always: a bad value is a client mistake
+        body = parse_body(raw)
+        current = self._live(share_id, consistent=True)
+        if current is None:
+            return self._create(share_id, body, expires_at=expires_at, owner=owner, now=now)
+        if not token_matches(token, current.token_hash):
+            raise Forbidden("This share belongs to someone else: send its owner token "
+                            "(x-share-token header or the share cookie)")
+        if body.etag != current.etag:  # V1 re-POSTs on every render; unchanged bodies cost no write
+            try:
+                self.store.replace(current, body, now=now)
+            except VersionConflict as exc:
+                raise Conflict("The share changed while this update was written; "
+                               "fetch it and send the update again") from exc
+        return Saved(share_id=share_id, created=False, expires_at=current.expires_at)
+
+    def _create(self, share_id: str, body: ShareBody, *, expires_at: int | None, owner: str,
+                now: int) -> Saved:
+        token = new_token()
+        try:
+            self.store.create(share_id, hash_token(token), body, expires_at=expires_at,
+                              owner=owner, now=now)
+        except ShareExists as exc:
+            raise Conflict("Another request created a share with this id first") from exc
+        return Saved(share_id=share_id, created=True, expires_at=expires_at, owner_token=token)
+
+    def fetch(self, share_id: str) -> ShareItem:
+        item = self._live(share_id)
+        if item is None:
+            raise NotFound("Share not found (it may have expired or been revoked)")
+        return item
+
+    def body(self, item: ShareItem) -> tuple[ShareItem, bytes]:
+        """The stored bytes; if a concurrent update replaced a spilled body, read the new version."""
+        try:
+            return item, self.store.read_body(item)
+        except BodyMissing:
+            fresh = self._live(item.share_id, consistent=True)
+            if fresh is None:
+                raise NotFound("Share not found (it may have expired or been revoked)") from None
+            return fresh, self.store.read_body(fresh)
+
+    def revoke(self, share_id: str, token: str | None) -> None:
+        current = self._live(share_id, consistent=True)
+        if current is None:
+            raise NotFound("Share not found (it may have expired or been revoked)")
+        if not token_matches(token, current.token_hash):
+            raise Forbidden("Only the owner token can revoke this share")
+        if not self.store.delete(current, now=self._now()):
+            raise NotFound("Share not found (it may have expired or been revoked)")
+
+    def revoke_if_token(self, share_id: str, token: str | None) -> bool:
+        """For `DELETE files/<id>`: revoke when the caller holds this share's token, else leave it."""
+        if not token:
+            return False
+        try:
+            current = self._live(share_id, consistent=True)
+        except BadRequest:  # not a share id: the files route decides what the id means
+            return False
+        if current is None or not token_matches(token, current.token_hash):
+            return False
+        return self.store.delete(current, now=self._now())
+
+
+@lru_cache(maxsize=1)
+def default_service() -> ShareService:
+    return ShareService(DynamoShareStore())

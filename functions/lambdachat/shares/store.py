@@ -1,0 +1,260 @@
+"""Where shares live: one DynamoDB item each, the body inline or spilled to S3.
+
+The item is the source of truth and every write is conditional on what the writer read
+(`version`, `token_hash`, not expired), so two writers never overwrite each other silently.
+A spilled body gets a fresh S3 key per write, so the loser of a race never touches the
+winner's object; it deletes its own, and the winner deletes the one it replaced.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass, replace
+from typing import Any, Protocol
+
+from lambdachat.observability import logger
+from lambdachat.shares.model import INLINE_MAX_BYTES, ShareBody
+from lambdachat.storage import aws
+from lambdachat.storage.resources import FILES_BUCKET, MAIN_TABLE
+
+SPILL_PREFIX = "shares/"
+
+
+@dataclass(frozen=True)
+class ShareItem:
+    share_id: str
+    token_hash: str
+    version: int
+    etag: str
+    updated: int | None
+    expires_at: int | None
+    created_at: int
+    owner: str
+    size: int
+    body: bytes | None = None      # inline
+    body_key: str | None = None    # spilled to S3
+
+    def expired(self, now: int) -> bool:
+        # DynamoDB's TTL sweep can lag by days: expiry is enforced on every read.
+        return self.expires_at is not None and self.expires_at <= now
+
+
+class ShareExists(Exception):
+    """Another request created a live share under this id first."""
+
+
+class VersionConflict(Exception):
+    """The share changed (or went away) between this writer's read and its write."""
+
+
+class BodyMissing(Exception):
+    """A spilled body was replaced between reading the item and fetching the body."""
+
+
+class ShareStore(Protocol):
+    def get(self, share_id: str, *, consistent: bool = False) -> ShareItem | None: ...
+
+    def read_body(self, item: ShareItem) -> bytes: ...
+
+    def create(self, share_id: str, token_hash: str, body: ShareBody, *, expires_at: int | None,
+               owner: str, now: int) -> ShareItem: ...
+
+    def replace(self, current: ShareItem, body: ShareBody, *, now: int) -> ShareItem: ...
+
+    def delete(self, current: ShareItem, *, now: int) -> bool: ...
+
+
+def _new_item(share_id: str, token_hash: str, body: ShareBody, *, expires_at: int | None, owner: str,
+              now: int) -> ShareItem:
+    return ShareItem(share_id=share_id, token_hash=token_hash, version=1, etag=body.etag,
+                     updated=body.updated, expires_at=expires_at, created_at=now, owner=owner,
+                     size=len(body.raw))
+
+
+def _next_version(current: ShareItem, body: ShareBody) -> ShareItem:
+    return replace(current, version=current.version + 1, etag=body.etag, updated=body.updated,
+                   size=len(body.raw), body=None, body_key=None)
+
+
+class InMemoryShareStore:
+    """The same semantics as the DynamoDB store, for unit tests."""
+
+    def __init__(self) -> None:
+        self._items: dict[str, ShareItem] = {}
+        self._lock = threading.Lock()
+
+    def get(self, share_id: str, *, consistent: bool = False) -> ShareItem | None:
+        with self._lock:
+            return self._items.get(share_id)
+
+    def read_body(self, item: ShareItem) -> bytes:
+        if item.body is None:
+            raise BodyMissing(item.share_id)
+        return item.body
+
+    def create(self, share_id: str, token_hash: str, body: ShareBody, *, expires_at: int | None,
+               owner: str, now: int) -> ShareItem:
+        item = replace(_new_item(share_id, token_hash, body, expires_at=expires_at, owner=owner, now=now),
+                       body=body.raw)
+        with self._lock:
+            existing = self._items.get(share_id)
+            if existing is not None and not existing.expired(now):
+                raise ShareExists(share_id)
+            self._items[share_id] = item
+        return item
+
+    def replace(self, current: ShareItem, body: ShareBody, *, now: int) -> ShareItem:
+        item = replace(_next_version(current, body), body=body.raw)
+        with self._lock:
+            stored = self._items.get(current.share_id)
+            if (stored is None or stored.version != current.version
+                    or stored.token_hash != current.token_hash or stored.expired(now)):
+                raise VersionConflict(current.share_id)
+            self._items[current.share_id] = item
+        return item
+
+    def delete(self, current: ShareItem, *, now: int) -> bool:
+        with self._lock:
+            stored = self._items.get(current.share_id)
+            if stored is None or stored.token_hash != current.token_hash or stored.expired(now):
+                return False
+            del self._items[current.share_id]
+            return True
+
+
+def _is_condition_failure(exc: Exception) -> bool:
+    response = getattr(exc, "response", None)
+    code = (response or {}).get("Error", {}).get("Code") if isinstance(response, dict) else None
+    return code == "ConditionalCheckFailedException"
+
+
+def _key(share_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"share#{share_id}"}, "sk": {"S": "share"}}
+
+
+def _num(value: int) -> dict[str, str]:
+    return {"N": str(value)}
+
+
+class DynamoShareStore:
+    """Shares in the main table (`pk = share#<id>`, `sk = share`), big bodies in the files bucket."""
+
+    def __init__(self, *, inline_max: int = INLINE_MAX_BYTES) -> None:
+        self.inline_max = inline_max
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def get(self, share_id: str, *, consistent: bool = False) -> ShareItem | None:
+        response = aws.client("dynamodb").get_item(TableName=MAIN_TABLE.name, Key=_key(share_id),
+                                                   ConsistentRead=consistent)
+        raw = response.get("Item")
+        return None if raw is None else self._decode(share_id, raw)
+
+    def read_body(self, item: ShareItem) -> bytes:
+        if item.body is not None:
+            return item.body
+        s3 = aws.client("s3")
+        try:
+            return s3.get_object(Bucket=FILES_BUCKET.name, Key=item.body_key)["Body"].read()  # type: ignore[no-any-return]
+        except s3.exceptions.NoSuchKey as exc:
+            raise BodyMissing(item.share_id) from exc
+
+    # -- writing ------------------------------------------------------------------------------
+
+    def create(self, share_id: str, token_hash: str, body: ShareBody, *, expires_at: int | None,
+               owner: str, now: int) -> ShareItem:
+        item = _new_item(share_id, token_hash, body, expires_at=expires_at, owner=owner, now=now)
+        item, spilled = self._place(item, body.raw)
+        try:
+            response = aws.client("dynamodb").put_item(
+                TableName=MAIN_TABLE.name, Item=self._encode(item), ReturnValues="ALL_OLD",
+                # An expired item still waiting for the TTL sweep counts as unused.
+                ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now",
+                ExpressionAttributeValues={":now": _num(now)})
+        except Exception as exc:
+            self._drop(spilled)
+            if _is_condition_failure(exc):
+                raise ShareExists(share_id) from exc
+            raise
+        old = response.get("Attributes", {}).get("body_key", {}).get("S")
+        self._drop(old)
+        return item
+
+    def replace(self, current: ShareItem, body: ShareBody, *, now: int) -> ShareItem:
+        item, spilled = self._place(_next_version(current, body), body.raw)
+        try:
+            aws.client("dynamodb").put_item(
+                TableName=MAIN_TABLE.name, Item=self._encode(item),
+                ConditionExpression="version = :v AND token_hash = :h AND "
+                                    "(attribute_not_exists(expires_at) OR expires_at > :now)",
+                ExpressionAttributeValues={":v": _num(current.version), ":h": {"S": current.token_hash},
+                                           ":now": _num(now)})
+        except Exception as exc:
+            self._drop(spilled)
+            if _is_condition_failure(exc):
+                raise VersionConflict(current.share_id) from exc
+            raise
+        self._drop(current.body_key)
+        return item
+
+    def delete(self, current: ShareItem, *, now: int) -> bool:
+        try:
+            response = aws.client("dynamodb").delete_item(
+                TableName=MAIN_TABLE.name, Key=_key(current.share_id), ReturnValues="ALL_OLD",
+                ConditionExpression="token_hash = :h AND "
+                                    "(attribute_not_exists(expires_at) OR expires_at > :now)",
+                ExpressionAttributeValues={":h": {"S": current.token_hash}, ":now": _num(now)})
+        except Exception as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        # The body deleted is the one of the version actually removed, not the one first read.
+        self._drop(response.get("Attributes", {}).get("body_key", {}).get("S"))
+        return True
+
+    # -- helpers ------------------------------------------------------------------------------
+
+    def _place(self, item: ShareItem, raw: bytes) -> tuple[ShareItem, str | None]:
+        if len(raw) <= self.inline_max:
+            return replace(item, body=raw), None
+        key = f"{SPILL_PREFIX}{item.share_id}/{uuid.uuid4().hex}.json"
+        aws.client("s3").put_object(Bucket=FILES_BUCKET.name, Key=key, Body=raw,
+                                    ContentType="application/json", ServerSideEncryption="AES256")
+        return replace(item, body_key=key), key
+
+    def _drop(self, key: str | None) -> None:
+        if not key:
+            return
+        try:
+            aws.client("s3").delete_object(Bucket=FILES_BUCKET.name, Key=key)
+        except Exception:  # an orphan costs storage, not correctness: the item no longer points at it
+            logger.warning("could not delete a replaced share body", extra={"key": key})
+
+    @staticmethod
+    def _encode(item: ShareItem) -> dict[str, Any]:
+        encoded: dict[str, Any] = {
+            **_key(item.share_id),
+            "token_hash": {"S": item.token_hash}, "version": _num(item.version), "etag": {"S": item.etag},
+            "created_at": _num(item.created_at), "owner": {"S": item.owner}, "size": _num(item.size),
+        }
+        if item.updated is not None:
+            encoded["updated"] = _num(item.updated)
+        if item.expires_at is not None:
+            encoded["expires_at"] = _num(item.expires_at)
+        if item.body is not None:
+            encoded["body"] = {"B": item.body}
+        if item.body_key is not None:
+            encoded["body_key"] = {"S": item.body_key}
+        return encoded
+
+    @staticmethod
+    def _decode(share_id: str, raw: dict[str, Any]) -> ShareItem:
+        def number(name: str) -> int | None:
+            return int(raw[name]["N"]) if name in raw else None
+
+        return ShareItem(share_id=share_id, token_hash=raw["token_hash"]["S"], version=int(raw["version"]["N"]),
+                         etag=raw["etag"]["S"], updated=number("updated"), expires_at=number("expires_at"),
+                         created_at=int(raw["created_at"]["N"]), owner=raw["owner"]["S"],
+                         size=int(raw["size"]["N"]), body=raw.get("body", {}).get("B"),
+                         body_key=raw.get("body_key", {}).get("S"))
