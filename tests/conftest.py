@@ -53,6 +53,17 @@ def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _uploaded_credentials_in_memory() -> Iterator[None]:
+    """A principal's uploaded provider keys live in S3; tests that want S3 swap it back in."""
+    from lambdachat.credentials.store import InMemoryUploadStore
+    from lambdachat.credentials.uploads import use_store
+
+    use_store(InMemoryUploadStore())
+    yield
+    use_store(None)
+
+
+@pytest.fixture(autouse=True)
 def _usage_in_memory() -> Iterator[None]:
     """Usage the conversation route records goes to memory, quietly, and never outlives its test."""
     from lambdachat.usage import recorder

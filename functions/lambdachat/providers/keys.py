@@ -3,7 +3,9 @@
 1. The request (`api_key` / `api_base` / `base_url` in the body, `x-api-key` / `x_api_key`,
    `x-api-base` headers). A client base URL is honoured only for `Custom`: anything else
    would let a caller point a server-held key at a host of its choosing.
-2. Server configuration: `<NAME>_API_KEY` / `<NAME>_BASE_URL` in the environment
+2. The principal's own uploaded keys (`upload_cookies`: `lambdachat.credentials`), never
+   another principal's.
+3. Server configuration: `<NAME>_API_KEY` / `<NAME>_BASE_URL` in the environment
    (`OPENAI_API_KEY`, `OLLAMA_BASE_URL`, ...), then, when `LAMBDACHAT_PARAMETER_PREFIX` is set,
    SSM Parameter Store `<prefix>/providers/<Name>/api_key` (SecureString) through Powertools
    Parameters, cached for five minutes. Powertools' parameters module imports boto3, so it is
@@ -14,9 +16,13 @@ from __future__ import annotations
 
 import os
 import re
+from typing import TYPE_CHECKING
 
 from lambdachat.config import get_settings
 from lambdachat.providers.base import Credentials, Provider
+
+if TYPE_CHECKING:
+    from lambdachat.identity import Principal
 
 # Names other tools already use for the same keys.
 _ALIASES: dict[str, tuple[str, ...]] = {
@@ -53,8 +59,13 @@ def server_credentials(provider: Provider) -> Credentials:
     return Credentials(api_key=api_key, base_url=base_url)
 
 
-def request_credentials(provider: Provider, api_key: str | None, base_url: str | None) -> Credentials:
-    """Credentials for one request: the caller's own first, then the server's."""
+def request_credentials(provider: Provider, api_key: str | None, base_url: str | None,
+                        principal: Principal | None = None) -> Credentials:
+    """Credentials for one request: the request's, then the principal's uploads, then the server's."""
+    if not api_key and principal is not None:
+        from lambdachat.credentials.uploads import uploaded_api_key
+
+        api_key = uploaded_api_key(principal, provider.name)
     server = server_credentials(provider)
     client_base = base_url if provider.name == "Custom" else None
     return Credentials(api_key=api_key or server.api_key, base_url=client_base or server.base_url)

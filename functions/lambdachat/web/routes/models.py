@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from lambdachat.errors import NotFound, Unauthorized, UpstreamFailed
 from lambdachat.providers import registry
@@ -38,7 +38,7 @@ def handle_get_provider_models(provider_name: str) -> Response:
     if provider is None:
         raise NotFound(f"Provider not found: {provider_name}")
     creds = request_credentials(provider, request.headers.get("x-api-key") or None,
-                                request.headers.get("x-api-base") or None)
+                                request.headers.get("x-api-base") or None, g.principal)
     if provider.needs_auth and not creds.api_key:
         raise Unauthorized(f"MissingAuthError: Add an API key for {provider.name}")
     try:
