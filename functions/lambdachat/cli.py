@@ -41,6 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--threads", type=_positive, default=env_int("LAMBDACHAT_THREADS", 16),
                        help="concurrent requests; each open stream holds one (default: "
                             "$LAMBDACHAT_THREADS or 16)")
+    from lambdachat.accesskeys.cli import add_parser as add_keys_parser
+
+    add_keys_parser(commands)
     return parser
 
 
@@ -51,6 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from lambdachat.server import ServeOptions, serve
 
             serve(ServeOptions(host=args.host, port=args.port, threads=args.threads))
+        elif args.command == "keys":
+            from lambdachat.accesskeys.cli import run
+
+            return run(args)
     except RuntimeError as exc:  # configuration problems: a message, not a traceback
         print(f"lambdachat: {exc}", file=sys.stderr)
         return 1

@@ -39,6 +39,10 @@ class OpenAuthenticator:
 def authenticator_for(mode: str) -> Authenticator:
     if mode == "none":
         return OpenAuthenticator()
+    if mode == "keys":
+        from lambdachat.accesskeys.authenticator import KeyAuthenticator
+
+        return KeyAuthenticator()
     raise RuntimeError(f"LAMBDACHAT_AUTH={mode!r} is not available in this build")
 
 
