@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from lambdachat.errors import BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge
 from lambdachat.files import layout, limits, reading
-from lambdachat.files.extract import ArchiveTooLarge, check_archive
+from lambdachat.files.extract import ZIP_BASED, ArchiveTooLarge, check_archive
 from lambdachat.files.layout import Kind
 from lambdachat.files.ports import BlobStore, BucketIndex, FileRecord, State
 from lambdachat.identity import Principal
@@ -159,7 +159,7 @@ class Buckets:
         return done
 
     def _check_stored_archive(self, bucket_id: str, key: str, record: FileRecord) -> None:
-        if layout.extension(record.name) not in {"zip", "docx", "xlsx", "pptx", "odt", "epub"}:
+        if layout.extension(record.name) not in ZIP_BASED:
             return
         with tempfile.SpooledTemporaryFile(max_size=reading.SPOOL_BYTES) as spool:
             self.store.download(key, spool)
