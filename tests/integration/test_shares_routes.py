@@ -359,3 +359,10 @@ def test_delete_through_files_with_the_token_revokes(owner, viewer):
     response = viewer.delete(f"/backend-api/v2/files/{SID}", headers={"x-share-token": token})
     assert response.status_code == 200
     assert viewer.get(URL).status_code == 404
+
+
+def test_only_small_bodies_stay_in_the_item_so_polls_read_little(owner, aws):
+    create(owner, conversation("s" * 20_000))
+    assert "body" in item(aws) and item(aws)["size"]["N"] == str(len(conversation("s" * 20_000)))
+    create(owner, conversation("l" * 40_000), url="/backend-api/v2/chat/larger-share-0001")
+    assert "body_key" in item(aws, "larger-share-0001") and "body" not in item(aws, "larger-share-0001")

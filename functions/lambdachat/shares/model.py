@@ -20,8 +20,10 @@ from lambdachat.errors import BadRequest, PayloadTooLarge
 DAY = 86_400
 # A share is the client's whole conversation; 5 MB also keeps one under Lambda's 6 MB payload.
 MAX_BODY_BYTES = env_int("LAMBDACHAT_SHARE_MAX_BYTES", 5 * 1024 * 1024)
-# DynamoDB refuses items over 400 KB (names and values together); bodies above this go to S3.
-INLINE_MAX_BYTES = env_int("LAMBDACHAT_SHARE_INLINE_MAX_BYTES", 350_000)
+# Bodies above this go to S3 and the item points at them. DynamoDB refuses items over 400 KB,
+# and bills every read by the whole item's size, so a viewer's 5 s poll (usually a 304) should
+# read a small item: 32 KB keeps an eventually consistent read at 4 read units at most.
+INLINE_MAX_BYTES = env_int("LAMBDACHAT_SHARE_INLINE_MAX_BYTES", 32 * 1024)
 DEFAULT_EXPIRES_SECONDS = env_int("LAMBDACHAT_SHARE_DEFAULT_EXPIRES", 30 * DAY)
 MIN_EXPIRES_SECONDS = 60
 MAX_EXPIRES_SECONDS = env_int("LAMBDACHAT_SHARE_MAX_EXPIRES", 365 * DAY)
