@@ -72,7 +72,7 @@ def test_media_handler_redirects_large_files_to_s3(make_event, monkeypatch):
     monkeypatch.setenv("LAMBDACHAT_MEDIA_STREAM_MAX_MB", "0")
     status, headers, _ = invoke("media", make_event("GET", f"/media/{OWNER}/{NAME}", "/media/{name+}"))
     assert status == 302
-    assert headers["location"].startswith("https://") and "Signature=" in headers["location"]
+    assert headers["location"].startswith("https://") and "X-Amz-Signature=" in headers["location"]
 
 
 def test_search_handler_redirects_and_refuses_bad_params(make_event):
