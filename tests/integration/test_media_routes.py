@@ -273,3 +273,29 @@ def test_synthesize_post_needs_a_json_object(client):
     assert client.post("/backend-api/v2/synthesize/espeak", data="text=hi").status_code == 400
     big = {"text": "a" * 4097}
     assert client.post("/backend-api/v2/synthesize/espeak", json=big).status_code == 413
+
+
+# ---- keys mode: generated media public by name, bucket media per principal ----
+
+def test_keys_mode_media_is_public_by_name_and_bucket_media_stays_with_its_owner(monkeypatch, capsys, aws):
+    from lambdachat.cli import main
+    from lambdachat.config import get_settings
+
+    monkeypatch.setenv("LAMBDACHAT_AUTH", "keys")
+    get_settings.cache_clear()
+    keys = {}
+    for name in ("alice", "bob"):
+        assert main(["keys", "create", name]) == 0
+        keys[name] = {"Authorization": f"Bearer {capsys.readouterr().out.strip()}"}
+    S3Store().put(layout.media_key("alice", BUCKET, "mine.png"), png(), "image/png")
+    alice_owner = generated.owner_tag("alice")
+    S3Store().put(generated.media_key(alice_owner, GENERATED), png(), "image/png")
+    client = create_app(["media", "search"]).test_client()
+
+    assert client.get(f"/media/{alice_owner}/{GENERATED}").data == png()   # an <img> sends no key
+    assert client.get(f"/files/{BUCKET}/media/mine.png").status_code == 401
+    assert client.get(f"/files/{BUCKET}/media/mine.png", headers=keys["alice"]).data == png()
+    assert client.get(f"/files/{BUCKET}/media/mine.png", headers=keys["bob"]).status_code == 404
+    assert client.get("/search/image+cat", headers=keys["alice"]).headers["Location"].startswith(
+        f"/media/{alice_owner}/")
+    assert client.get("/search/image+cat", headers=keys["bob"]).status_code == 404
