@@ -27,7 +27,7 @@ from urllib.parse import quote
 from lambdachat.config import env_int, get_settings
 from lambdachat.errors import BadRequest
 from lambdachat.files.layout import media_type
-from lambdachat.media.store import ObjectStore, StoredObject
+from lambdachat.media.store import ObjectStore, RangeNotSatisfiable, StoredObject
 
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 URL_SECONDS = 300               # LAMBDACHAT_MEDIA_URL_SECONDS: lifetime of a presigned GET
@@ -86,7 +86,10 @@ def deliver(store: ObjectStore, key: str, filename: str, *, byte_range: str | No
     headers = media_headers(filename, cache_control)
     mode = serve_mode()
     if mode == "presign":
-        store.open(key, byte_range="bytes=0-0").discard()  # a missing key is our JSON 404, not S3's XML
+        try:  # one byte: a missing key is then our JSON 404, not S3's XML one
+            store.open(key, byte_range="bytes=0-0").discard()
+        except RangeNotSatisfiable:
+            pass  # an empty file exists all the same
         return _redirect(store, key, headers)
     found = store.open(key, byte_range=byte_range, if_none_match=if_none_match)
     if mode == "auto" and not found.not_modified and _total_size(found) > stream_limit():

@@ -81,7 +81,9 @@ def test_auto_redirects_files_over_the_stream_limit_to_a_short_lived_url(store, 
 
 def test_presign_mode_still_answers_404_itself_for_a_missing_file(store, monkeypatch):
     monkeypatch.setenv("LAMBDACHAT_MEDIA_SERVE", "presign")
+    store.put("k/empty.png", b"", "image/png")
     assert deliver(store, "k/cat.png", "cat.png").status == 302
+    assert deliver(store, "k/empty.png", "empty.png").status == 302
     with pytest.raises(NotFound):
         deliver(store, "k/none.png", "none.png")
 
