@@ -27,3 +27,39 @@ def mocked_aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         create_all(aws.client("s3"), aws.client("dynamodb"))
         yield aws.client
     aws.client.cache_clear()
+
+
+@contextmanager
+def moto_server() -> Iterator[str]:
+    """A moto server on loopback that a test and a `lambdachat serve` subprocess can share."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
+
+
+def keys_mode_env(monkeypatch: pytest.MonkeyPatch, endpoint: str, *names: str) -> tuple[dict[str, str],
+                                                                                       dict[str, str]]:
+    """Resources and access keys made on `endpoint`; the env a keys-mode server needs to use them."""
+    from lambdachat.accesskeys.keys import create_key
+    from lambdachat.accesskeys.store import DynamoKeyStore
+    from lambdachat.config import get_settings
+    from lambdachat.storage import aws
+    from lambdachat.storage.resources import create_all
+
+    env = {**FAKE_ENV, "AWS_ENDPOINT_URL": endpoint, "LAMBDACHAT_AUTH": "keys"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    aws.client.cache_clear()
+    try:
+        create_all(aws.client("s3"), aws.client("dynamodb"))
+        keys = {name: create_key(DynamoKeyStore(), name) for name in names}
+    finally:
+        aws.client.cache_clear()
+    return env, keys

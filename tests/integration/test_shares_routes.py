@@ -96,9 +96,11 @@ def test_expires_seconds_and_never(owner, aws):
     body = create(owner, url=f"{URL}?expires=3600").get_json()
     assert abs(body["expires_at"] - (int(time.time()) + 3600)) <= 2
     other = "never-expiring-share"
-    body = create(owner, url=f"/backend-api/v2/chat/{other}?expires=never").get_json()
+    body = create(owner, conversation("n" * 40_000), url=f"/backend-api/v2/chat/{other}?expires=never").get_json()
     assert body["expires_at"] is None
     assert "expires_at" not in item(aws, other)   # no TTL attribute: the sweep never removes it
+    spilled = item(aws, other)["body_key"]["S"]   # nor does the lifecycle rule remove its body
+    assert aws("s3").get_object_tagging(Bucket="lambdachat-files", Key=spilled)["TagSet"] == []
 
 
 @pytest.mark.parametrize("expires", ["abc", "0", "59", "-1", str(400 * DAY), "1e5"])
@@ -251,6 +253,8 @@ def test_a_conversation_above_the_item_limit_spills_to_s3_and_reads_back_identic
     assert key.startswith(f"shares/{SID}/")
     head = aws("s3").head_object(Bucket="lambdachat-files", Key=key)
     assert head["ServerSideEncryption"] == "AES256"
+    tags = aws("s3").get_object_tagging(Bucket="lambdachat-files", Key=key)["TagSet"]
+    assert tags == [{"Key": "share-expires", "Value": "true"}]   # for the lifecycle rule after the TTL sweep
     assert viewer.get(URL).get_data() == big.encode()
 
     bigger = conversation("y" * 700_000)

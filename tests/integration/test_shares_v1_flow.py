@@ -12,7 +12,7 @@ import importlib.util
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,7 @@ import pytest
 from lambdachat.shares.service import default_service
 from lambdachat.web.app import create_app
 
-from tests.aws import FAKE_ENV, mocked_aws
+from tests.aws import keys_mode_env, mocked_aws, moto_server
 from tests.local_server import local_server
 
 
@@ -160,40 +160,14 @@ def test_v1_flow_through_the_local_server():
             run_v1_flow(owner, viewer, viewer_may_post=True)
 
 
-@pytest.fixture
-def external_moto() -> Iterator[str]:
-    """A moto server the test and the server subprocess share, so the test can make keys."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
-
-
 @needs_local
-def test_v1_flow_through_the_local_server_in_keys_mode(external_moto, monkeypatch):
-    from lambdachat.accesskeys.keys import create_key
-    from lambdachat.accesskeys.store import DynamoKeyStore
-    from lambdachat.config import get_settings
-    from lambdachat.storage import aws
-    from lambdachat.storage.resources import create_all
-
-    env = {**FAKE_ENV, "AWS_ENDPOINT_URL": external_moto, "LAMBDACHAT_AUTH": "keys"}
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
-    aws.client.cache_clear()
-    try:
-        create_all(aws.client("s3"), aws.client("dynamodb"))
-        alice, bob = create_key(DynamoKeyStore(), "alice"), create_key(DynamoKeyStore(), "bob")
-    finally:
-        aws.client.cache_clear()
-    with local_server(env) as server:
-        assert httpx.post(f"{server.url}/backend-api/v2/chat/{uuid.uuid4()}", json={"items": []},
-                          timeout=30).status_code == 401
-        owner, owner_client = http_browser(server.url, alice)
-        viewer, viewer_client = http_browser(server.url, bob)
-        with owner_client, viewer_client:
-            run_v1_flow(owner, viewer, viewer_may_post=True)
+def test_v1_flow_through_the_local_server_in_keys_mode(monkeypatch):
+    with moto_server() as endpoint:
+        env, keys = keys_mode_env(monkeypatch, endpoint, "alice", "bob")
+        with local_server(env) as server:
+            assert httpx.post(f"{server.url}/backend-api/v2/chat/{uuid.uuid4()}", json={"items": []},
+                              timeout=30).status_code == 401
+            owner, owner_client = http_browser(server.url, keys["alice"])
+            viewer, viewer_client = http_browser(server.url, keys["bob"])
+            with owner_client, viewer_client:
+                run_v1_flow(owner, viewer, viewer_may_post=True)

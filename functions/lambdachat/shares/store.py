@@ -19,6 +19,7 @@ from lambdachat.storage import aws
 from lambdachat.storage.resources import FILES_BUCKET, MAIN_TABLE
 
 SPILL_PREFIX = "shares/"
+EXPIRING_TAG = "share-expires=true"
 
 
 @dataclass(frozen=True)
@@ -219,7 +220,10 @@ class DynamoShareStore:
         if len(raw) <= self.inline_max:
             return replace(item, body=raw), None
         key = f"{SPILL_PREFIX}{item.share_id}/{uuid.uuid4().hex}.json"
-        aws.client("s3").put_object(Bucket=FILES_BUCKET.name, Key=key, Body=raw,
+        # When the TTL sweep removes an expiring share's item, nothing deletes its body: the tag
+        # lets a lifecycle rule (prefix shares/, tag EXPIRING_TAG) remove it after the longest expiry.
+        tagging = EXPIRING_TAG if item.expires_at is not None else ""
+        aws.client("s3").put_object(Bucket=FILES_BUCKET.name, Key=key, Body=raw, Tagging=tagging,
                                     ContentType="application/json", ServerSideEncryption="AES256")
         return replace(item, body_key=key), key
 
