@@ -270,7 +270,7 @@ class GeminiWire:
         early = {"promptTokenCount": prompt, "totalTokenCount": prompt}
         frames = [cls.chunk([{"text": t, "thought": True}], usage=early) for t in thoughts]
         frames += [cls.chunk([{"text": t}], usage=early) for t in texts[:-1]]
-        last = {"promptTokenCount": prompt, "candidatesTokenCount": candidates,
+        last: dict[str, Any] = {"promptTokenCount": prompt, "candidatesTokenCount": candidates,
                 "totalTokenCount": prompt + candidates + thinking,
                 "promptTokensDetails": [{"modality": "TEXT", "tokenCount": prompt}]}
         if thinking:

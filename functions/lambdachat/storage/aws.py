@@ -4,7 +4,7 @@ that touches no AWS does not pay for it on a cold start."""
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from lambdachat.config import get_settings
@@ -12,7 +12,7 @@ from lambdachat.config import get_settings
 _lock = threading.Lock()
 
 
-@lru_cache(maxsize=None)
+@cache
 def client(service: str) -> Any:
     with _lock:  # boto3's default session is not safe to build clients from concurrently
         import boto3
@@ -24,4 +24,4 @@ def client(service: str) -> Any:
         config = Config(retries={"mode": "standard", "max_attempts": 4},
                         signature_version="s3v4" if service == "s3" else None,
                         s3={"addressing_style": "path"} if settings.aws_endpoint_url else None)
-        return boto3.client(service, endpoint_url=settings.aws_endpoint_url, config=config)
+        return boto3.client(service, endpoint_url=settings.aws_endpoint_url, config=config)  # type: ignore[call-overload]

@@ -10,8 +10,10 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from importlib import import_module
+from typing import cast
+
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -30,6 +32,11 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
+
+
+def _headers() -> Mapping[str, str]:
+    # werkzeug's Headers is a case-insensitive mapping in all but its type stubs.
+    return cast("Mapping[str, str]", request.headers)
 
 
 def _request_id() -> str:
@@ -58,7 +65,7 @@ def create_app(groups: Iterable[str] | None = None) -> Flask:
         g.started = time.perf_counter()
         logger.thread_safe_append_keys(request_id=g.request_id)
         view = app.view_functions.get(request.endpoint or "")
-        g.principal = resolve_principal(authenticator, request.headers,
+        g.principal = resolve_principal(authenticator, _headers(),
                                         public=bool(getattr(view, "public", False)))
 
     @app.after_request
