@@ -17,9 +17,8 @@ from lambdachat.chat.prompt import build_messages
 from lambdachat.chat.request import ConversationInput
 from lambdachat.chat.think import Piece, ThinkSplitter
 from lambdachat.errors import NotFound
-from lambdachat.files.buckets import for_principal
+from lambdachat.files.parts import mentions_bucket
 from lambdachat.identity import Principal
-from lambdachat.media.generated import MediaKeeper
 from lambdachat.observability import logger
 from lambdachat.providers import registry
 from lambdachat.providers.base import (
@@ -54,7 +53,11 @@ def plan_turn(inp: ConversationInput, principal: Principal | None = None) -> Tur
         provider = registry.choose_provider(inp.model, inp.ignored)
     creds = request_credentials(provider, inp.api_key, inp.api_base, principal)
     model = inp.model or provider.default_model()
-    buckets = for_principal(principal) if principal is not None else None
+    buckets = None
+    if principal is not None and mentions_bucket(inp.messages):
+        from lambdachat.files.buckets import for_principal  # S3 + DynamoDB: only when a bucket is named
+
+        buckets = for_principal(principal)
     request = ChatRequest(model=model, messages=build_messages(inp, provider, buckets), credentials=creds,
                           params=dict(inp.params), conversation=_provider_state(inp, provider))
     return Turn(provider=provider, model=model, request=request)
@@ -69,8 +72,23 @@ def start_conversation(inp: ConversationInput, principal: Principal) -> Iterator
     turn = plan_turn(inp, principal)
     logger.info("conversation", extra={"provider": turn.provider.name, "model": turn.model,
                                        "action": inp.action, "principal": principal.id})
-    stream = _stream(turn, MediaKeeper(principal.id) if inp.download_media else None)
+    stream = _stream(turn, _media_keeper(principal.id) if inp.download_media else None)
     return record_usage(stream, principal.id, turn.provider.name, turn.model)
+
+
+def _media_keeper(principal_id: str) -> Callable[[Media], list[ProviderEvent]]:
+    """Copies generated media into S3; the media package (and its fetcher) loads on first use,
+    since most answers carry no media and it would cost every cold start."""
+    keeper: list[Callable[[Media], list[ProviderEvent]]] = []
+
+    def keep(media: Media) -> list[ProviderEvent]:
+        if not keeper:
+            from lambdachat.media.generated import MediaKeeper
+
+            keeper.append(MediaKeeper(principal_id))
+        return keeper[0](media)
+
+    return keep
 
 
 def _stream(turn: Turn, keep_media: Callable[[Media], list[ProviderEvent]] | None = None) -> Iterator[Event]:
