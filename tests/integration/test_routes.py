@@ -159,3 +159,11 @@ def test_every_response_carries_a_request_id(client):
     assert len(client.get("/backend-api/v2/version").headers["x-request-id"]) >= 16
     given = client.get("/backend-api/v2/version", headers={"x-request-id": "abc-123"})
     assert given.headers["x-request-id"] == "abc-123"
+
+
+def test_under_the_web_adapter_the_lambda_request_id_is_used(client):
+    context = json.dumps({"request_id": "8f5d-lambda", "deadline": 1, "invoked_function_arn": "arn"})
+    response = client.get("/backend-api/v2/version", headers={"x-amzn-lambda-context": context})
+    assert response.headers["x-request-id"] == "8f5d-lambda"
+    broken = client.get("/backend-api/v2/version", headers={"x-amzn-lambda-context": "{not json"})
+    assert broken.status_code == 200

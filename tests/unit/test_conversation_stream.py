@@ -127,3 +127,13 @@ def test_no_usable_provider_is_a_clear_404_not_a_crash(monkeypatch):
     install(monkeypatch, FakeProvider(needs_auth=True))
     with pytest.raises(NotFound, match="No provider is configured"):
         start_conversation(parse_conversation({"messages": [{"role": "user", "content": "x"}]}), ME)
+
+
+def test_the_embedded_model_is_only_offered_where_it_is_installed(monkeypatch):
+    from lambdachat.providers import local, registry
+
+    assert "Local" in [p.name for p in registry.configured_providers()]
+    monkeypatch.setattr(local.importlib.util, "find_spec", lambda name: None)
+    assert "Local" not in [p.name for p in registry.configured_providers()]
+    with pytest.raises(NotFound, match="No provider is configured"):
+        registry.choose_provider("")

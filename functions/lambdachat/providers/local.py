@@ -223,6 +223,17 @@ class LocalModel(Provider):
     def default_model(self) -> str:
         return MODEL_ID
 
+    def is_configured(self, creds: Credentials) -> bool:
+        """Installed here? A Lambda zip carries neither xllamacpp nor the model file, and then the
+        embedded model must not be listed or chosen. Checked without importing either."""
+        if importlib.util.find_spec("xllamacpp") is None:
+            return False
+        try:
+            model_path()
+        except LocalModelUnavailable:
+            return False
+        return True
+
     def known_models(self) -> list[ModelInfo]:
         return [ModelInfo(MODEL_ID, default=True)]
 

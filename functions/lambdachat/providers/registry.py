@@ -33,7 +33,8 @@ def configured_providers() -> list[Provider]:
     """Providers the server's own configuration makes usable, the embedded model last."""
     remote = [p for p in all_providers() if p.name != "Local" and _server_configured(p)]
     local = get_provider("Local")
-    return [*remote, *([local] if local else [])]
+    usable_local = local is not None and local.is_configured(server_credentials(local))
+    return [*remote, *([local] if usable_local and local else [])]
 
 
 def _server_configured(provider: Provider) -> bool:

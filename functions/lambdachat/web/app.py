@@ -7,6 +7,7 @@ size limit and the JSON error shape.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
@@ -44,8 +45,20 @@ def _request_id() -> str:
     if _REQUEST_ID.match(given):
         return given
     context = request.environ.get("serverless.context")
-    aws_id = getattr(context, "aws_request_id", None)
-    return aws_id if isinstance(aws_id, str) and aws_id else uuid.uuid4().hex
+    aws_id = getattr(context, "aws_request_id", None) or _web_adapter_request_id()
+    return aws_id if isinstance(aws_id, str) and _REQUEST_ID.match(aws_id) else uuid.uuid4().hex
+
+
+def _web_adapter_request_id() -> str | None:
+    """Under the Lambda Web Adapter the invocation's context arrives as a JSON header."""
+    raw = request.headers.get("x-amzn-lambda-context")
+    if not raw:
+        return None
+    try:
+        value = json.loads(raw).get("request_id")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def create_app(groups: Iterable[str] | None = None) -> Flask:
