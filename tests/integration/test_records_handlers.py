@@ -22,7 +22,10 @@ from lambdachat.web.routes import memory as memory_routes
 from tests.aws import mocked_aws
 from tests.events import LambdaContext, function_url_event, http_api_event
 
-TODAY = datetime.now(UTC).date().isoformat()
+
+def today() -> str:
+    """Read at each use, not at import: a run that crosses midnight UTC must not fail."""
+    return datetime.now(UTC).date().isoformat()
 MEM = "/backend-api/v2/memory"
 
 
@@ -104,7 +107,7 @@ def test_usage_and_stats_handlers(open_mode, make_event):
     record = {"model": "m", "provider": "P", "prompt_tokens": 2, "completion_tokens": 1}
     assert call(open_mode["usage"], make_event("POST", "/backend-api/v2/usage", "/backend-api/v2/usage",
                                                json_body=record)) == (200, {})
-    status, day = call(open_mode["usage"], make_event("GET", f"/backend-api/v2/usage/{TODAY}",
+    status, day = call(open_mode["usage"], make_event("GET", f"/backend-api/v2/usage/{today()}",
                                                       "/backend-api/v2/usage/{day}"))
     assert status == 200 and [r["total_tokens"] for r in day] == [3]
     status, stats = call(open_mode["stats"], make_event("GET", "/backend-api/v2/stats", "/backend-api/v2/stats",

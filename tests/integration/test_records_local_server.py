@@ -14,7 +14,10 @@ import pytest
 
 from tests.local_server import LocalServer, local_server
 
-TODAY = datetime.now(UTC).date().isoformat()
+
+def today() -> str:
+    """Read at each use, not at import: a run that crosses midnight UTC must not fail."""
+    return datetime.now(UTC).date().isoformat()
 MEM = "/backend-api/v2/memory"
 
 
@@ -61,7 +64,7 @@ def test_memory_usage_stats_and_log_in_open_mode(open_server):
 
         usage = {"model": "local-model", "provider": "Local", "prompt_tokens": 4, "completion_tokens": 6}
         assert client.post("/backend-api/v2/usage", json=usage).json() == {}
-        assert [r["total_tokens"] for r in client.get(f"/backend-api/v2/usage/{TODAY}").json()] == [10]
+        assert [r["total_tokens"] for r in client.get(f"/backend-api/v2/usage/{today()}").json()] == [10]
         assert client.get("/backend-api/v2/stats?days=1").json()["totals"]["total_tokens"] == 10
         assert client.post("/backend-api/v2/log", json={"error": "X", "message": "boom"}).json() == {}
         assert client.get("/backend-api/v2/stats?days=400").status_code == 400
@@ -76,7 +79,7 @@ def test_keys_mode_needs_a_key_and_keeps_principals_apart(keys_server, monkeypat
     auth = make_keys(keys_server, monkeypatch, "alice", "bob")
     with httpx.Client(base_url=keys_server.url, timeout=30) as client:
         for method, path in (("GET", f"{MEM}/u1"), ("POST", f"{MEM}/u1"), ("DELETE", f"{MEM}/u1"),
-                             ("POST", "/backend-api/v2/usage"), ("GET", f"/backend-api/v2/usage/{TODAY}"),
+                             ("POST", "/backend-api/v2/usage"), ("GET", f"/backend-api/v2/usage/{today()}"),
                              ("GET", "/backend-api/v2/stats"), ("POST", "/backend-api/v2/log")):
             assert client.request(method, path, json={}).status_code == 401, path
         body = {"id": "c1", "items": [{"role": "user", "content": "alice's note"}]}

@@ -17,7 +17,10 @@ from tests.aws import mocked_aws
 from tests.fakes.principals import as_, install_header_auth
 from tests.fakes.providers import FakeProvider, install
 
-TODAY = datetime.now(UTC).date().isoformat()
+
+def today() -> str:
+    """Read at each use, not at import: a run that crosses midnight UTC must not fail."""
+    return datetime.now(UTC).date().isoformat()
 RECORD = {"model": "gpt-4o", "provider": "OpenAI", "prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}
 
 
@@ -38,10 +41,10 @@ def post_usage(client, body, who="alice", **headers):
 def test_post_usage_stores_a_record_for_the_principal_not_the_client_header(client, capsys):
     response = post_usage(client, {**RECORD, "user": "mallory"}, **{"x-user": "mallory", "x_user": "mallory"})
     assert (response.status_code, response.get_json()) == (200, {})
-    (record,) = client.get(f"/backend-api/v2/usage/{TODAY}", headers=as_("alice")).get_json()
+    (record,) = client.get(f"/backend-api/v2/usage/{today()}", headers=as_("alice")).get_json()
     assert {k: record[k] for k in RECORD} == RECORD
     assert "user" not in record and record["source"] == "client"
-    assert client.get(f"/backend-api/v2/usage/{TODAY}", headers=as_("mallory")).get_json() == []
+    assert client.get(f"/backend-api/v2/usage/{today()}", headers=as_("mallory")).get_json() == []
     emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
     assert [(m["model"], m["provider"], m["TotalTokens"]) for m in emf] == [("gpt-4o", "OpenAI", [15.0])]
 
@@ -51,7 +54,7 @@ def test_stats_sum_today_per_model_and_provider_for_this_principal_only(client):
     post_usage(client, {**RECORD, "model": "mini", "total_tokens": 1, "prompt_tokens": 1, "completion_tokens": 0})
     post_usage(client, RECORD, who="bob")
     stats = client.get("/backend-api/v2/stats?days=7", headers=as_("alice")).get_json()
-    assert len(stats["days"]) == 7 and stats["days"][-1]["date"] == TODAY
+    assert len(stats["days"]) == 7 and stats["days"][-1]["date"] == today()
     assert stats["days"][-1]["requests"] == 2
     assert stats["totals"] == {"requests": 2, "prompt_tokens": 11, "completion_tokens": 5, "total_tokens": 16}
     assert list(stats["models"]) == ["gpt-4o", "mini"]
@@ -67,7 +70,7 @@ def test_the_conversation_route_records_the_usage_its_provider_reports(client, m
     lines = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
     assert [line["type"] for line in lines] == ["provider", "content", "usage", "finish"]
     recorder.drain()
-    (record,) = client.get(f"/backend-api/v2/usage/{TODAY}", headers=as_("alice")).get_json()
+    (record,) = client.get(f"/backend-api/v2/usage/{today()}", headers=as_("alice")).get_json()
     assert (record["provider"], record["model"], record["total_tokens"], record["source"]) == (
         "Fake", "fake-model", 10, "conversation")
 
@@ -77,12 +80,12 @@ def test_bad_usage_bodies_are_400_and_store_nothing(client, body):
     response = client.post("/backend-api/v2/usage", data=body,
                            headers={**as_("alice"), "Content-Type": "application/json"})
     assert response.status_code == 400
-    assert client.get(f"/backend-api/v2/usage/{TODAY}", headers=as_("alice")).get_json() == []
+    assert client.get(f"/backend-api/v2/usage/{today()}", headers=as_("alice")).get_json() == []
 
 
 def test_usage_over_4_kb_is_413(client):
     assert post_usage(client, {**RECORD, "note": "x" * 4096}).status_code == 413
-    assert client.get(f"/backend-api/v2/usage/{TODAY}", headers=as_("alice")).get_json() == []
+    assert client.get(f"/backend-api/v2/usage/{today()}", headers=as_("alice")).get_json() == []
 
 
 @pytest.mark.parametrize("path", ["/backend-api/v2/usage/2026-02-30", "/backend-api/v2/usage/today",
@@ -96,7 +99,7 @@ def test_bad_dates_and_windows_are_400(client, path):
 
 def test_every_route_needs_a_principal(client):
     assert client.post("/backend-api/v2/usage", json=RECORD).status_code == 401
-    assert client.get(f"/backend-api/v2/usage/{TODAY}").status_code == 401
+    assert client.get(f"/backend-api/v2/usage/{today()}").status_code == 401
     assert client.get("/backend-api/v2/stats").status_code == 401
     assert client.post("/backend-api/v2/log", json={}).status_code == 401
 
