@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import ipaddress
 import socket
 from collections.abc import Iterator
@@ -74,3 +75,15 @@ def _usage_in_memory() -> Iterator[None]:
     yield
     recorder.drain()
     use_service(None)
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """What the app's log handler writes, as a log shipper reads it (the handler holds the
+    stdout of import time, so capsys would miss it)."""
+    from lambdachat.observability import logger
+
+    stream = io.StringIO()
+    previous = logger.registered_handler.setStream(stream)
+    yield stream
+    logger.registered_handler.setStream(previous)

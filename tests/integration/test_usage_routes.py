@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import json
 from datetime import UTC, datetime
 
 import pytest
-from lambdachat.observability import logger
 from lambdachat.providers.base import Content, Finish, Usage
 from lambdachat.usage import recorder
 from lambdachat.usage.service import use_service
@@ -102,15 +100,6 @@ def test_every_route_needs_a_principal(client):
     assert client.get(f"/backend-api/v2/usage/{today()}").status_code == 401
     assert client.get("/backend-api/v2/stats").status_code == 401
     assert client.post("/backend-api/v2/log", json={}).status_code == 401
-
-
-@pytest.fixture
-def log_lines():
-    """What the app's log handler writes (it holds the stdout of import time, so capsys misses it)."""
-    stream = io.StringIO()
-    previous = logger.registered_handler.setStream(stream)
-    yield stream
-    logger.registered_handler.setStream(previous)
 
 
 def test_log_writes_one_structured_line_with_origin_and_report(client, log_lines):

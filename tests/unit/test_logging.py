@@ -1,10 +1,8 @@
 """Every log line is JSON with a request id, and no provider key ever reaches one."""
 
-import io
 import json
 
-import pytest
-from lambdachat.observability import logger, redact
+from lambdachat.observability import redact
 from lambdachat.providers.base import Content, MissingAuthError
 from lambdachat.web.app import create_app
 
@@ -18,15 +16,6 @@ def test_redact_masks_by_field_name_and_by_key_shape():
         "api_key": "[redacted]", "nested": {"Authorization": "[redacted]"}, "n": 1}
     assert redact(f"upstream said: bad key {KEY}") == "upstream said: bad key [redacted]"
     assert redact("AIzaSyA-1234567890abcdefghijklmn is Gemini's") == "[redacted] is Gemini's"
-
-
-@pytest.fixture
-def log_lines():
-    """What the app's log handler writes, as the JSON lines a log shipper would read."""
-    stream = io.StringIO()
-    previous = logger.registered_handler.setStream(stream)
-    yield stream
-    logger.registered_handler.setStream(previous)
 
 
 def test_conversation_logs_are_json_with_request_id_and_without_keys(monkeypatch, log_lines):
