@@ -182,7 +182,8 @@ def test_a_non_audio_answer_is_502(openai):
         speak("OpenAI", SpeechRequest("Hi"))
 
 
-def test_custom_speaks_through_the_callers_base_url():
+def test_custom_speaks_through_the_callers_base_url(monkeypatch):
+    monkeypatch.setenv("LAMBDACHAT_ALLOW_PRIVATE_UPSTREAMS", "1")  # the fake listens on loopback
     with FakeUpstream() as up:
         up.script(audio_reply(tone_wav(0.5)))
         audio = speak("Custom", SpeechRequest("Hi", api_base=up.base_url + "/v1"))

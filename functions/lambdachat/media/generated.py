@@ -10,7 +10,6 @@ answer gets a `message` event saying why: losing the copy must never lose the an
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import secrets
 import time
@@ -20,12 +19,13 @@ from lambdachat.config import env_int
 from lambdachat.files.layout import MEDIA_TYPES, extension
 from lambdachat.media.fetch import FetchPolicy, FetchRefused, fetch
 from lambdachat.media.store import ObjectStore
+from lambdachat.netguard import upstream_policy
 from lambdachat.observability import logger
 from lambdachat.providers.base import Media, Notice, ProviderEvent
 
 FETCH_MAX_MB = 20           # LAMBDACHAT_MEDIA_FETCH_MAX_MB: largest generated file we copy
 FETCH_SECONDS = 20          # LAMBDACHAT_MEDIA_FETCH_SECONDS: one copy, redirects included
-# LAMBDACHAT_MEDIA_FETCH_PRIVATE=1 allows loopback/private hosts (a local image server; tests).
+# Private hosts: lambdachat.netguard.upstream_policy (LAMBDACHAT_ALLOW_PRIVATE_UPSTREAMS).
 PREFIX = "media/"
 NOTICE_KIND = "MediaNotSaved"
 
@@ -71,10 +71,9 @@ def _extension_for(content_type: str, url: str) -> str | None:
 
 
 def default_policy() -> FetchPolicy:
-    private = os.environ.get("LAMBDACHAT_MEDIA_FETCH_PRIVATE", "").strip().lower() in {"1", "true", "yes"}
     return FetchPolicy(max_bytes=env_int("LAMBDACHAT_MEDIA_FETCH_MAX_MB", FETCH_MAX_MB) * 1024 * 1024,
                        timeout=float(env_int("LAMBDACHAT_MEDIA_FETCH_SECONDS", FETCH_SECONDS)),
-                       allow_private=private)
+                       allow_private=upstream_policy().allow_private)
 
 
 def _s3_store() -> ObjectStore:

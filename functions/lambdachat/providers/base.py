@@ -20,6 +20,7 @@ class Credentials:
 
     api_key: str | None = None
     base_url: str | None = None
+    client_base_url: bool = False  # base_url came from the request: connect through lambdachat.netguard
 
     def __repr__(self) -> str:  # never let a key reach a log line through repr()
         return f"Credentials(api_key={'***' if self.api_key else None}, base_url={self.base_url!r})"

@@ -25,6 +25,7 @@ import httpx
 from httpx_sse import EventSource, ServerSentEvent
 
 from lambdachat.config import get_settings
+from lambdachat.netguard import guarded_client, refusal_of, upstream_policy
 from lambdachat.providers.base import (
     MissingAuthError,
     ModelNotFoundError,
@@ -40,11 +41,16 @@ _MAX_MESSAGE = 500
 _MIN_SECRET = 8  # shorter "keys" are placeholders; scrubbing them would garble the message
 
 
-@lru_cache(maxsize=1)
-def http_client() -> httpx.Client:
-    """The process-wide client: warm Lambda invocations reuse its pooled connections."""
-    return httpx.Client(headers={"User-Agent": "lambdachat"}, follow_redirects=False,
-                        limits=httpx.Limits(max_connections=64, max_keepalive_connections=16))
+@lru_cache(maxsize=2)
+def http_client(guarded: bool = False) -> httpx.Client:
+    """The process-wide clients: warm Lambda invocations reuse their pooled connections.
+    `guarded` is for base URLs a client sent (Custom's `api_base`): it reaches only the addresses
+    `lambdachat.netguard` allows."""
+    headers = {"User-Agent": "lambdachat"}
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=16)
+    if guarded:
+        return guarded_client(upstream_policy, headers=headers, follow_redirects=False, limits=limits)
+    return httpx.Client(headers=headers, follow_redirects=False, limits=limits)
 
 
 def request_timeout() -> httpx.Timeout:
@@ -150,6 +156,7 @@ class Upstream:
     provider: str
     headers: dict[str, str] = field(default_factory=dict)
     secret: str | None = None
+    guarded: bool = False          # the base URL came from the request (see http_client)
 
     def __repr__(self) -> str:  # headers hold the key
         return f"Upstream(provider={self.provider!r})"
@@ -191,6 +198,10 @@ class Upstream:
             raise UpstreamDisconnected(f"{self.provider} closed the connection before the answer "
                                        f"was complete ({_tidy(str(exc), self.secret)})") from exc
         except httpx.ConnectError as exc:
+            refused = refusal_of(exc)
+            if refused is not None:
+                raise UpstreamError(f"{self.provider} at {host} is not reachable from this server "
+                                    f"({refused})") from exc
             raise UpstreamError(f"Could not reach {self.provider} at {host}") from exc
         except httpx.HTTPError as exc:
             raise UpstreamError(f"{self.provider}: {type(exc).__name__}: "
@@ -211,7 +222,7 @@ class Upstream:
         generator) closes the connection; transport failures, also those raised while the
         block iterates, come out as our errors."""
         headers = {**self.headers, "Accept": "text/event-stream"}
-        with self._transport_errors(url), http_client().stream(
+        with self._transport_errors(url), http_client(self.guarded).stream(
                 "POST", url, json=body, headers=headers, timeout=request_timeout()) as response:
             if response.status_code >= 400:
                 raise self.error_from_response(response, self._read_raw(response))
@@ -238,7 +249,7 @@ class Upstream:
 
     def get_json(self, url: str, params: dict[str, str | int] | None = None) -> Any:
         with self._transport_errors(url):
-            response = http_client().get(url, params=params, headers=self.headers,
+            response = http_client(self.guarded).get(url, params=params, headers=self.headers,
                                          timeout=request_timeout())
             if response.status_code >= 400:
                 raise self.error_from_response(response, response.content[:_MAX_ERROR_BODY])

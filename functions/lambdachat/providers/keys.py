@@ -19,6 +19,8 @@ import re
 from typing import TYPE_CHECKING
 
 from lambdachat.config import get_settings
+from lambdachat.errors import BadRequest
+from lambdachat.netguard import UrlRefused, check_url
 from lambdachat.providers.base import Credentials, Provider
 
 if TYPE_CHECKING:
@@ -68,4 +70,10 @@ def request_credentials(provider: Provider, api_key: str | None, base_url: str |
         api_key = uploaded_api_key(principal, provider.name)
     server = server_credentials(provider)
     client_base = base_url if provider.name == "Custom" else None
-    return Credentials(api_key=api_key or server.api_key, base_url=client_base or server.base_url)
+    if client_base:
+        try:
+            check_url(client_base)
+        except UrlRefused as exc:
+            raise BadRequest(f"api_base is not usable: {exc}") from exc
+    return Credentials(api_key=api_key or server.api_key, base_url=client_base or server.base_url,
+                       client_base_url=bool(client_base))

@@ -120,7 +120,7 @@ class OpenAICompatible(Provider):
             raise MissingAuthError(f"{self.label} needs a base URL: send api_base with the request "
                                    f"or set CUSTOM_BASE_URL on the server")
         headers = {"Authorization": f"Bearer {creds.api_key}"} if creds.api_key else {}
-        return Upstream(self.label, headers, creds.api_key), base.rstrip("/")
+        return Upstream(self.label, headers, creds.api_key, guarded=creds.client_base_url), base.rstrip("/")
 
     def list_models(self, creds: Credentials) -> list[ModelInfo]:
         upstream, base = self._upstream(creds)

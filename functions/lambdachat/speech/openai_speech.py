@@ -42,7 +42,7 @@ class OpenAISpeech(SpeechEngine):
         if request.speed:
             body["speed"] = request.speed
         url = f"{base}/audio/speech"
-        with upstream._transport_errors(url), http_client().stream(
+        with upstream._transport_errors(url), http_client(upstream.guarded).stream(
                 "POST", url, json=body, headers=upstream.headers, timeout=request_timeout()) as response:
             if response.status_code >= 400:
                 raise upstream.error_from_response(response, upstream._read_raw(response))
