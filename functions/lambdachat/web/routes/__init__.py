@@ -21,4 +21,5 @@ ROUTE_GROUPS: dict[str, tuple[str, str]] = {
     "usage": ("lambdachat.web.routes.usage", "usage_bp"),
     "stats": ("lambdachat.web.routes.usage", "stats_bp"),
     "log": ("lambdachat.web.routes.log", "bp"),
+    "openapi": ("lambdachat.web.routes.openapi", "bp"),
 }
