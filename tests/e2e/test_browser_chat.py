@@ -1,9 +1,11 @@
-"""The page in a real browser: ask the embedded model, watch the answer stream in, stop one."""
+"""The chat screen in a real browser: the embedded model's streamed answer, stop, and every event
+kind, regenerate, continue and retry against canned streams."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+from typing import Any
 
 import pytest
 
@@ -18,18 +20,41 @@ needs_model = pytest.mark.skipif(not all(importlib.util.find_spec(m) for m in ("
 ANSWER_MS = 90_000  # a slow CI machine may need a while for the model's first answer
 
 
-def choose_local(page, server):
+def ndjson(*events: dict[str, Any]) -> str:
+    return "".join(json.dumps(e) + "\n" for e in events)
+
+
+def canned(page: Any, *bodies: str) -> list[dict[str, Any]]:
+    """Answers each conversation request with the next body; returns the request bodies sent."""
+    sent: list[dict[str, Any]] = []
+
+    def answer(route: Any) -> None:
+        sent.append(json.loads(route.request.post_data or "{}"))
+        body = bodies[min(len(sent), len(bodies)) - 1]
+        route.fulfill(status=200, content_type="application/x-ndjson", body=body)
+
+    page.route("**/backend-api/v2/conversation", answer)
+    return sent
+
+
+def ask(page: Any, text: str) -> None:
+    page.fill("#prompt", text)
+    page.press("#prompt", "Enter")
+
+
+def choose_local(page: Any, server: Any) -> None:
     from playwright.sync_api import expect
 
     page.goto(server.url)
-    expect(page.locator("#provider option[value='Local']")).to_have_count(1)
-    expect(page.locator("#provider option[value='Local']")).to_contain_text("tiny offline model")
+    local = page.locator("#provider option[value='Local']")
+    expect(local).to_have_count(1)
+    expect(local).to_contain_text("tiny offline model")
     page.select_option("#provider", "Local")
 
 
 @pytest.mark.model
 @needs_model
-def test_enter_sends_and_the_answer_streams_in_as_text(page, server):
+def test_enter_sends_the_answer_streams_in_and_the_chat_is_kept(page, server):
     from playwright.sync_api import expect
 
     choose_local(page, server)
@@ -42,70 +67,181 @@ def test_enter_sends_and_the_answer_streams_in_as_text(page, server):
     expect(page.locator(".message.user")).to_have_count(0)
 
     prompt.press("Enter")
-    expect(page.locator(".message.user")).to_have_text("Name three colours.\nAnswer briefly.")
+    expect(page.locator(".message.user .content")).to_have_text("Name three colours.\nAnswer briefly.")
     expect(prompt).to_have_value("")
     answer = page.locator(".message.assistant").last
     expect(answer.locator(".meta")).to_contain_text("SmolLM2", timeout=ANSWER_MS)
-    expect(answer.locator(".content")).not_to_be_empty(timeout=ANSWER_MS)
     expect(answer).to_have_class("message assistant finished", timeout=ANSWER_MS)
+    expect(answer.locator(".content")).not_to_be_empty()
     expect(page.locator("#send")).to_be_enabled()
     expect(page.locator("#stop")).to_be_disabled()
-    # Model output went in as text nodes only: no element was made from it.
-    expect(answer.locator(".content *")).to_have_count(0)
+    expect(page.locator("#conversations .title")).to_have_text(["Name three colours."])
+
+    page.reload()  # kept in IndexedDB and opened again
+    expect(page.locator(".message.user .content")).to_have_text("Name three colours.\nAnswer briefly.")
+    expect(page.locator(".message.assistant .meta")).to_contain_text("SmolLM2")
 
 
 @pytest.mark.model
 @needs_model
-def test_stop_ends_the_answer_being_streamed(page, server):
+def test_stop_and_escape_end_the_answer_being_streamed(page, server):
     from playwright.sync_api import expect
 
     choose_local(page, server)
-    page.fill("#prompt", "Write a very long story about a dragon who learns to bake bread. "
-                         "Use at least five hundred words.")
-    page.press("#prompt", "Enter")
-    answer = page.locator(".message.assistant").last
-    expect(page.locator("#stop")).to_be_enabled()
-    expect(answer.locator(".content")).not_to_be_empty(timeout=ANSWER_MS)  # text is arriving
-    page.click("#stop")
-    expect(answer).to_have_class("message assistant stopped")
-    expect(answer.locator(".notice.stopped")).to_have_text("Stopped.")
-    expect(page.locator("#stop")).to_be_disabled()
-    expect(page.locator("#send")).to_be_enabled()
+    for stop in ("click", "escape"):
+        ask(page, "Write a very long story about a dragon who learns to bake bread. Use at least five hundred words.")
+        answer = page.locator(".message.assistant").last
+        expect(page.locator("#stop")).to_be_enabled()
+        expect(answer.locator(".content")).not_to_be_empty(timeout=ANSWER_MS)  # text is arriving
+        if stop == "click":
+            page.click("#stop")
+        else:
+            page.keyboard.press("Escape")
+        expect(answer).to_have_class("message assistant stopped")
+        expect(answer.locator(".notice.stopped")).to_have_text("Stopped.")
+        expect(page.locator("#stop")).to_be_disabled()
+        expect(page.locator("#send")).to_be_enabled()
 
 
-def test_every_kind_of_event_is_shown_in_place_and_only_as_text(page, server):
+def test_every_kind_of_event_is_shown_in_place_and_nothing_from_the_model_runs(page, server):
     from playwright.sync_api import expect
 
-    events = [
+    canned(page, ndjson(
         {"type": "provider", "provider": {"name": "Fake", "label": "Fake", "model": "m-1", "url": None}},
         {"type": "reasoning", "is_thinking": "<think>"},
         {"type": "reasoning", "token": "Let me think."},
         {"type": "reasoning", "is_thinking": "</think>"},
-        {"type": "content", "content": "<img src=x onerror=window.pwned=1>"},
-        {"type": "content", "content": " done"},
+        {"type": "content", "content": "**Bold** <img src=x onerror=window.pwned=1> "},
+        {"type": "content", "content": "[link](javascript:window.pwned=2)\n\n```python\nprint(1)\n```\n"},
         {"type": "message", "message": "Warning: images left out", "error": "Warning"},
         {"type": "auth", "auth": "MissingAuthError", "message": "MissingAuthError: Add an API key"},
         {"type": "error", "error": "UpstreamError", "message": "UpstreamError: bad gateway"},
-    ]
-    body = "".join(json.dumps(e) + "\n" for e in events)
-    # The server is real; only the answer is canned, so every event kind can be shown at once.
-    page.route("**/backend-api/v2/conversation", lambda route: route.fulfill(
-        status=200, content_type="application/x-ndjson", body=body))
+    ))
     page.goto(server.url)
-    page.fill("#prompt", "hi")
-    page.press("#prompt", "Enter")
+    ask(page, "hi")
 
     answer = page.locator(".message.assistant").last
     expect(answer.locator(".meta")).to_have_text("Fake · m-1")
-    expect(answer.locator(".content")).to_have_text("<img src=x onerror=window.pwned=1> done")
-    expect(answer.locator("img")).to_have_count(0)
-    assert page.evaluate("window.pwned") is None
+    expect(answer.locator(".content strong")).to_have_text("Bold")
+    expect(answer.locator(".content")).to_contain_text("<img src=x onerror=window.pwned=1>")
+    expect(answer.locator(".content img")).to_have_count(0)
+    expect(answer.locator(".content a")).to_have_count(0)  # a javascript: link is not made a link
+    expect(answer.locator(".content pre code")).to_contain_text("print(1)")
+    expect(answer.locator(".content .copy-code")).to_be_visible()
     reasoning = answer.locator("details.reasoning")
-    expect(reasoning).to_be_visible()
     expect(reasoning.locator(".thoughts")).not_to_be_visible()  # collapsed until opened
     reasoning.locator("summary").click()
     expect(reasoning.locator(".thoughts")).to_have_text("Let me think.")
     expect(answer.locator(".notice.warning")).to_have_text("Warning: images left out")
     expect(answer.locator(".notice.auth")).to_contain_text("MissingAuthError: Add an API key")
     expect(answer.locator(".notice.error")).to_have_text("UpstreamError: bad gateway")
-    expect(page.locator("#send")).to_be_enabled()
+    expect(answer.locator("button.retry")).to_be_visible()
+    assert page.evaluate("window.pwned") is None
+
+
+def test_regenerate_continue_and_retry_send_their_actions(page, server):
+    from playwright.sync_api import expect
+
+    provider = {"type": "provider", "provider": {"name": "Fake", "label": "Fake", "model": "m", "url": None}}
+    sent = canned(
+        page,
+        ndjson(provider, {"type": "content", "content": "First"}),
+        ndjson(provider, {"type": "content", "content": "Second, cut"},
+               {"type": "finish", "finish": {"reason": "length"}}),
+        ndjson(provider, {"type": "content", "content": " and carried on."},
+               {"type": "finish", "finish": {"reason": "stop"}}),
+        '{"type": "provider", "provider": {"name": "Fake"}}\n{"type": "content", "conte',  # a cut stream
+        ndjson(provider, {"type": "content", "content": "Recovered"}),
+    )
+    page.goto(server.url)
+    ask(page, "question")
+    answer = page.locator(".message.assistant")
+    expect(answer.last.locator(".content")).to_have_text("First")
+    expect(answer.last.locator("button.continue")).to_have_count(0)
+
+    answer.last.locator("button.regenerate").click()
+    expect(answer).to_have_count(1)
+    expect(answer.last.locator(".content")).to_have_text("Second, cut")
+    assert sent[1]["action"] == "variant"
+    assert [m["role"] for m in sent[1]["messages"]] == ["user"]
+
+    answer.last.locator("button.continue").click()
+    expect(answer.last.locator(".content")).to_have_text("Second, cut and carried on.")
+    assert sent[2]["action"] == "continue"
+    assert sent[2]["messages"][-1] == {"role": "assistant", "content": "Second, cut"}
+    expect(answer.last.locator("button.continue")).to_have_count(0)
+
+    answer.last.locator("button.regenerate").click()
+    expect(answer.last.locator(".notice.error")).to_contain_text("StreamCut")
+    answer.last.locator("button.retry").click()
+    expect(answer.last.locator(".content")).to_have_text("Recovered")
+    expect(answer.last.locator(".notice")).to_have_count(0)
+
+
+def test_chats_are_listed_renamed_searched_and_deleted(page, server):
+    from playwright.sync_api import expect
+
+    canned(page, ndjson({"type": "content", "content": "ok"}))
+    page.goto(server.url)
+    ask(page, "Apple pie recipe")
+    expect(page.locator(".message.assistant.finished")).to_have_count(1)
+    page.click("#new-chat")
+    ask(page, "Banana bread")
+    expect(page.locator(".message.assistant.finished")).to_have_count(1)
+    titles = page.locator("#conversations .title")
+    expect(titles).to_have_text(["Banana bread", "Apple pie recipe"])
+
+    page.click("#conversations li:has-text('Apple pie recipe') .rename")
+    page.fill(".rename-input", "Cherry tart")
+    page.press(".rename-input", "Enter")
+    expect(titles).to_have_text(["Cherry tart", "Banana bread"])
+
+    page.fill("#search", "cherry")
+    expect(titles).to_have_text(["Cherry tart"])
+    titles.first.click()
+    expect(page.locator(".message.user .content")).to_have_text("Apple pie recipe")
+    page.fill("#search", "")
+    page.click("#conversations li:has-text('Banana bread') .delete")
+    expect(titles).to_have_text(["Cherry tart"])
+
+
+def test_keys_stay_in_the_browser_and_go_out_as_headers(page, server):
+    from playwright.sync_api import expect
+
+    seen: list[dict[str, str]] = []
+    page.route("**/backend-api/v2/models/OpenAI", lambda route: (
+        seen.append(route.request.headers),
+        route.fulfill(status=200, content_type="application/json",
+                      body=json.dumps([{"model": "gpt-test", "default": True}]))))
+    sent_headers: list[dict[str, str]] = []
+
+    def conversation(route: Any) -> None:
+        sent_headers.append(route.request.headers)
+        route.fulfill(status=200, content_type="application/x-ndjson",
+                      body=ndjson({"type": "content", "content": "ok"}))
+
+    page.route("**/backend-api/v2/conversation", conversation)
+    page.goto(server.url)
+    expect(page.locator("#provider option[value='OpenAI']")).to_have_count(1)
+    page.click("#open-settings")
+    page.select_option("#key-provider", "OpenAI")
+    page.fill("#api-key", "sk-test-123")
+    page.fill("#api-base", "http://127.0.0.1:9/v1")
+    page.fill("#access-key", "access-xyz")
+    page.select_option("#theme", "dark")
+    page.click("#settings-close")
+    expect(page.locator("html")).to_have_attribute("data-theme", "dark")
+
+    page.select_option("#provider", "OpenAI")
+    expect(page.locator("#model option[value='gpt-test']")).to_have_count(1)
+    assert seen[-1]["x-api-key"] == "sk-test-123"
+    assert seen[-1]["x-api-base"] == "http://127.0.0.1:9/v1"
+    ask(page, "hi")
+    expect(page.locator(".message.assistant.finished")).to_have_count(1)
+    assert sent_headers[0]["x-api-key"] == "sk-test-123"
+    assert sent_headers[0]["authorization"] == "Bearer access-xyz"
+
+    page.reload()  # kept in this browser
+    page.click("#open-settings")
+    page.select_option("#key-provider", "OpenAI")
+    expect(page.locator("#api-key")).to_have_value("sk-test-123")

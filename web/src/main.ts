@@ -1,0 +1,136 @@
+// Entry: picks the screen from the path (chat, shared view, QR page, memory, usage) and wires
+// the chat screen. Pages other than the chat load as separate chunks.
+
+import "./style.css";
+import { ChatController } from "./chat/controller";
+import { $ } from "./dom";
+import { ModelPicker } from "./models";
+import { applyTheme, settings } from "./settings";
+import { setupSettings } from "./settingsView";
+import { Sidebar } from "./sidebar";
+import type { Conversation } from "./types";
+
+const LAST = "lambdachat:last";
+
+applyTheme();
+matchMedia("(prefers-color-scheme: dark)").addEventListener("change", () => applyTheme());
+
+function status(text: string): void {
+  $("#status").textContent = text;
+}
+
+async function startChat(): Promise<void> {
+  const prompt = $<HTMLTextAreaElement>("#prompt");
+  const send = $<HTMLButtonElement>("#send");
+  const stop = $<HTMLButtonElement>("#stop");
+  const messages = $("#messages");
+  const app = $("#app");
+  const picker = new ModelPicker($("#provider"), $("#model"), status);
+  const afterSave: ((conv: Conversation) => void)[] = [];
+
+  const chat: ChatController = new ChatController(messages, {
+    choice: () => picker.choice(),
+    saved: (conv) => {
+      localStorage.setItem(LAST, conv.id);
+      void sidebar.refresh();
+      for (const hook of afterSave) hook(conv);
+    },
+    busy: (running) => {
+      send.disabled = running;
+      stop.disabled = !running;
+      messages.setAttribute("aria-busy", String(running));
+    },
+    titleChanged: () => void sidebar.refresh(),
+  });
+  const sidebar: Sidebar = new Sidebar($("#conversations"), $("#search"), {
+    open: (id) => {
+      void chat.open(id).then(() => {
+        localStorage.setItem(LAST, id);
+        app.classList.remove("sidebar-open");
+        void sidebar.refresh();
+      });
+    },
+    deleted: (id) => { if (id === chat.conv.id) chat.newChat(); },
+    renamed: (id, title) => { if (id === chat.conv.id) chat.conv.title = title; },
+    currentId: () => chat.conv.id,
+  });
+
+  const composer = $<HTMLFormElement>("#composer");
+  const files = await import("./files/attach").then((m) => m.setupAttachments(composer, status));
+  const submit = (): void => {
+    const text = prompt.value.trim();
+    if (!text || chat.running) return;
+    if (!files.ready()) {
+      status("Wait until the attached files are ready.");
+      return;
+    }
+    const { parts, attachments } = files.take();
+    prompt.value = "";
+    void chat.send(text, parts, attachments);
+  };
+  composer.addEventListener("submit", (e) => {
+    e.preventDefault();
+    submit();
+  });
+  prompt.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      submit();
+    }
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && chat.running && !document.querySelector("dialog[open]")) {
+      e.preventDefault();
+      chat.stop();
+    }
+  });
+  stop.addEventListener("click", () => chat.stop());
+  $("#new-chat").addEventListener("click", () => {
+    chat.newChat();
+    app.classList.remove("sidebar-open");
+    void sidebar.refresh();
+    prompt.focus();
+  });
+  const toggle = $("#toggle-sidebar");
+  toggle.addEventListener("click", () => {
+    const open = app.classList.toggle("sidebar-open");
+    toggle.setAttribute("aria-expanded", String(open));
+  });
+
+  const openSettings = setupSettings($<HTMLDialogElement>("#settings"), {
+    providers: () => picker.providers,
+    keysChanged: () => void picker.fillModels(settings().model),
+    imported: () => void sidebar.refresh(),
+  });
+  $("#open-settings").addEventListener("click", openSettings);
+
+  $("#share").addEventListener("click", () => {
+    void import("./share/dialog").then((m) => m.openShareDialog(chat));
+  });
+  afterSave.push((conv) => {
+    if (conv.share) void import("./share/owner").then((m) => m.updateShare(conv));
+  });
+
+  const last = localStorage.getItem(LAST);
+  if (!last || !(await chat.open(last))) chat.newChat();
+  await Promise.all([sidebar.refresh(), picker.load()]);
+}
+
+async function route(): Promise<void> {
+  const path = location.pathname;
+  const shared = /^\/chat\/([^/]+)\/([^/]+)\/?$/.exec(path);
+  const qr = /^\/qrcode\/([^/]+)\/?$/.exec(path);
+  const page = $("#page");
+  if (shared || qr || path === "/memory" || path === "/usage") {
+    $("#app").hidden = true;
+    page.hidden = false;
+    if (shared) (await import("./share/view")).showShared(page, decodeURIComponent(shared[1]), decodeURIComponent(shared[2]));
+    else if (qr) (await import("./share/qrpage")).showQrPage(page, decodeURIComponent(qr[1]));
+    else if (path === "/memory") (await import("./pages/memory")).showMemory(page);
+    else (await import("./pages/usage")).showUsage(page);
+    return;
+  }
+  await startChat();
+}
+
+void route();
