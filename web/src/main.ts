@@ -122,7 +122,7 @@ async function route(): Promise<void> {
   const qr = /^\/qrcode\/([^/]+)\/?$/.exec(path);
   const page = $("#page");
   if (shared || qr || path === "/memory" || path === "/usage") {
-    $("#app").hidden = true;
+    $("#app").remove(); // its ids (#messages) belong to the page now
     page.hidden = false;
     if (shared) (await import("./share/view")).showShared(page, decodeURIComponent(shared[1]), decodeURIComponent(shared[2]));
     else if (qr) (await import("./share/qrpage")).showQrPage(page, decodeURIComponent(qr[1]));
