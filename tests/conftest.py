@@ -48,6 +48,8 @@ def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     for name in list(os.environ):
         if name.endswith(("_API_KEY", "_BASE_URL")) or name.startswith("LAMBDACHAT_"):
             monkeypatch.delenv(name, raising=False)
+    # Rate limits need DynamoDB; only the tests about them (tests/integration/test_limits*) turn them on.
+    monkeypatch.setenv("LAMBDACHAT_RATE_LIMITS", "off")
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()

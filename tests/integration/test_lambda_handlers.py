@@ -278,9 +278,11 @@ def test_conversation_with_an_unknown_provider_is_404_json_before_any_stream(mak
 # ---- cold-start hygiene: no handler of this set imports boto3 ---------------------------------
 
 def _clean_env() -> dict[str, str]:
-    """The server as deployed with no provider configured (the conftest's view, for a subprocess)."""
-    return {k: v for k, v in os.environ.items()
-            if not k.endswith(("_API_KEY", "_BASE_URL")) and not k.startswith("LAMBDACHAT_")}
+    """The server as deployed with no provider configured (the conftest's view, for a subprocess:
+    rate limits off, as they would call DynamoDB)."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.endswith(("_API_KEY", "_BASE_URL")) and not k.startswith("LAMBDACHAT_")}
+    return {**env, "LAMBDACHAT_RATE_LIMITS": "off"}
 
 
 def _run_python(code: str) -> subprocess.CompletedProcess[str]:
@@ -336,7 +338,8 @@ def _free_port() -> int:
 def conversation_server() -> Iterator[str]:
     """`functions/run_conversation.sh` as the Web Adapter runs it: a server on 127.0.0.1:$PORT."""
     port = _free_port()
-    env = {**_clean_env(), "PORT": str(port),
+    # The fake upstream is on loopback, which cloud mode refuses as a client-given base URL.
+    env = {**_clean_env(), "PORT": str(port), "LAMBDACHAT_ALLOW_PRIVATE_UPSTREAMS": "1",
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     proc = subprocess.Popen(["sh", str(REPO_ROOT / "functions" / "run_conversation.sh")], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -174,10 +174,10 @@ class DynamoShareStore:
                 ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now",
                 ExpressionAttributeValues={":now": _num(now)})
         except Exception as exc:
-            self._drop(spilled)
             if _is_condition_failure(exc):
+                self._drop(spilled)
                 raise ShareExists(share_id) from exc
-            raise
+            raise  # the write may have landed (a 5xx after commit): its body must stay
         old = response.get("Attributes", {}).get("body_key", {}).get("S")
         self._drop(old)
         return item
@@ -192,10 +192,10 @@ class DynamoShareStore:
                 ExpressionAttributeValues={":v": _num(current.version), ":h": {"S": current.token_hash},
                                            ":now": _num(now)})
         except Exception as exc:
-            self._drop(spilled)
             if _is_condition_failure(exc):
+                self._drop(spilled)
                 raise VersionConflict(current.share_id) from exc
-            raise
+            raise  # the write may have landed (a 5xx after commit): its body must stay
         self._drop(current.body_key)
         return item
 

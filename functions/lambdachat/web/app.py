@@ -18,10 +18,12 @@ from typing import cast
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from lambdachat import limits
 from lambdachat.config import get_settings
 from lambdachat.errors import ApiError
 from lambdachat.identity import authenticator_for, resolve_principal
 from lambdachat.observability import logger
+from lambdachat.storage.faults import unavailable
 from lambdachat.web.routes import ROUTE_GROUPS
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -81,6 +83,8 @@ def create_app(groups: Iterable[str] | None = None) -> Flask:
         g.principal = resolve_principal(authenticator, _headers(),
                                         public=bool(getattr(view, "public", False)))
 
+    limits.install(app)  # after the principal hook: buckets are per principal
+
     @app.after_request
     def _after(response: Response) -> Response:
         response.headers["x-request-id"] = g.get("request_id", "")
@@ -106,6 +110,10 @@ def create_app(groups: Iterable[str] | None = None) -> Flask:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
+        busy = unavailable(exc)  # storage throttled or down after botocore's retries: 503, not 500
+        if busy is not None:
+            logger.warning("storage unavailable", exc_info=True)
+            return error_response(busy.status, busy.message, busy.headers)
         logger.exception("unhandled error")
         return error_response(500, "Internal server error")
 

@@ -1,0 +1,84 @@
+"""Which routes are limited, and how much: token buckets per principal and per client IP.
+
+Each group has a sustained rate (requests per minute) and a burst (how many may come at once
+after a quiet spell), once for the principal and once for the client's IP (an IPv6 client's
+whole /64, which one subscriber usually holds). Every number is an environment variable:
+
+    LAMBDACHAT_RATE_LIMITS=off                     turn all of it off
+    LAMBDACHAT_RATE_<GROUP>_PER_MINUTE / _BURST    per principal (keys mode only)
+    LAMBDACHAT_RATE_<GROUP>_IP_PER_MINUTE / _IP_BURST
+    LAMBDACHAT_TRUSTED_PROXY_HOPS=0                proxies in front that append to X-Forwarded-For
+
+A per-minute value of 0 turns that one bucket off. In open mode (`LAMBDACHAT_AUTH=none`) every
+caller is the same principal, so only the IP buckets apply.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from lambdachat.config import env_int
+
+
+@dataclass(frozen=True)
+class Rate:
+    per_minute: int
+    burst: int
+
+    @property
+    def interval_ms(self) -> int:
+        """Time one request costs: the bucket refills one token per interval."""
+        return max(1, 60_000 // self.per_minute)
+
+
+@dataclass(frozen=True)
+class GroupLimits:
+    principal: Rate
+    ip: Rate
+
+
+# Defaults (per minute, burst). A conversation costs upstream tokens, so it is the tightest; share
+# reads are public and V1 viewers poll every 5 s (12 a minute), so an IP gets room for ten viewers.
+DEFAULTS: dict[str, GroupLimits] = {
+    "conversation": GroupLimits(principal=Rate(20, 10), ip=Rate(60, 20)),
+    "uploads": GroupLimits(principal=Rate(30, 20), ip=Rate(60, 30)),
+    "share_reads": GroupLimits(principal=Rate(120, 60), ip=Rate(120, 60)),
+    "synthesize": GroupLimits(principal=Rate(30, 10), ip=Rate(60, 20)),
+    "memory_writes": GroupLimits(principal=Rate(60, 30), ip=Rate(120, 60)),
+}
+
+# Flask endpoint (blueprint.view) -> group. Checked against the app's routes in a test.
+ENDPOINT_GROUPS: dict[str, str] = {
+    "conversation.handle_post_conversation": "conversation",
+    "create.handle_create": "conversation",
+    "files.handle_post_files": "uploads",
+    "files.handle_post_upload": "uploads",
+    "chat.handle_get_share": "share_reads",
+    "synthesize.handle_synthesize": "synthesize",
+    "memory.handle_post_memory": "memory_writes",
+}
+
+_OFF = {"0", "false", "no", "off"}
+
+
+def enabled() -> bool:
+    return os.environ.get("LAMBDACHAT_RATE_LIMITS", "").strip().lower() not in _OFF
+
+
+def _rate(prefix: str, default: Rate) -> Rate | None:
+    per_minute = env_int(f"{prefix}_PER_MINUTE", default.per_minute)
+    if per_minute <= 0:
+        return None
+    return Rate(per_minute, max(1, env_int(f"{prefix}_BURST", default.burst)))
+
+
+def limits_for(group: str) -> tuple[Rate | None, Rate | None]:
+    """(principal rate, IP rate) for a group, as configured now."""
+    default = DEFAULTS[group]
+    prefix = f"LAMBDACHAT_RATE_{group.upper()}"
+    return _rate(prefix, default.principal), _rate(f"{prefix}_IP", default.ip)
+
+
+def trusted_proxy_hops() -> int:
+    return max(0, env_int("LAMBDACHAT_TRUSTED_PROXY_HOPS", 0))
