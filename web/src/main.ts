@@ -46,7 +46,7 @@ async function startChat(): Promise<void> {
     open: (id) => {
       void chat.open(id).then(() => {
         localStorage.setItem(LAST, id);
-        app.classList.remove("sidebar-open");
+        showSidebar(false);
         void sidebar.refresh();
       });
     },
@@ -79,22 +79,33 @@ async function startChat(): Promise<void> {
     }
   });
   document.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && chat.running && !document.querySelector("dialog[open]")) {
+    if (e.key !== "Escape" || document.querySelector("dialog[open]")) return;
+    if (chat.running) {
       e.preventDefault();
       chat.stop();
-    }
+    } else if (app.classList.contains("sidebar-open")) showSidebar(false);
   });
   stop.addEventListener("click", () => chat.stop());
   $("#new-chat").addEventListener("click", () => {
     chat.newChat();
-    app.classList.remove("sidebar-open");
+    showSidebar(false);
     void sidebar.refresh();
     prompt.focus();
   });
   const toggle = $("#toggle-sidebar");
-  toggle.addEventListener("click", () => {
-    const open = app.classList.toggle("sidebar-open");
+  const showSidebar = (open: boolean): void => {
+    app.classList.toggle("sidebar-open", open);
     toggle.setAttribute("aria-expanded", String(open));
+    if (open) $("#search").focus();
+  };
+  toggle.addEventListener("click", () => showSidebar(!app.classList.contains("sidebar-open")));
+  $("#close-sidebar").addEventListener("click", () => {
+    showSidebar(false);
+    toggle.focus();
+  });
+  // The backdrop is the app's ::after: a tap outside the open sidebar closes it.
+  app.addEventListener("click", (e) => {
+    if (app.classList.contains("sidebar-open") && e.target === app) showSidebar(false);
   });
 
   const openSettings = setupSettings($<HTMLDialogElement>("#settings"), {

@@ -55,6 +55,7 @@ export function setupSettings(dialog: HTMLDialogElement, hooks: SettingsHooks): 
     });
   });
   const importInput = $<HTMLInputElement>("#import-file", dialog);
+  $("#import", dialog).addEventListener("click", () => importInput.click());
   importInput.addEventListener("change", () => {
     const file = importInput.files?.[0];
     if (!file) return;

@@ -2,7 +2,7 @@
 // (uploading with progress, processing, ready, or its error); the message then references the
 // bucket as the contract says: {"bucket_id"} for documents, {"bucket_id","url","name"} for media.
 
-import { API } from "../api";
+import { API, call } from "../api";
 import { h } from "../dom";
 import type { Attachment, Part } from "../types";
 import { PRESIGN_ABOVE, uploadLarge, uploadSmall, waitUntilReady } from "./upload";
@@ -51,7 +51,7 @@ export function setupAttachments(composer: HTMLFormElement, report: (t: string) 
     remove.addEventListener("click", () => {
       pending = pending.filter((x) => x !== p);
       el.remove();
-      void fetch(`${API}/files/${bucket}`, { method: "DELETE" }).catch(() => undefined);
+      void call(`${API}/files/${bucket}`, { method: "DELETE" }).catch(() => undefined);
     });
     pending.push(p);
     list.append(el);

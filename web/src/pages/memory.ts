@@ -32,7 +32,7 @@ export function showMemory(root: HTMLElement): void {
       const items = Array.isArray(body) ? body : body.results ?? [];
       list.replaceChildren(...items.map((m) => {
         const remove = h("button", { type: "button", class: "icon delete", "aria-label": "Delete memory" }, "✕");
-        const li = h("li", { class: "memory" }, h("span", {}, m.memory), remove);
+        const li = h("li", { class: "memory" }, h("span", { class: "text" }, m.memory), remove);
         remove.addEventListener("click", () => {
           void call(`${API}/memory/${user}/${encodeURIComponent(m.id)}`, { method: "DELETE" })
             .then(() => li.remove()).catch((err: unknown) => toast(String(err)));
