@@ -1,6 +1,6 @@
 """Cold start of each Lambda handler: import + first invocation, versus the bare imports it needs.
 
-    .venv/bin/python bench/cold_start.py [--runs 11] [--zip .serverless/lambdachat.zip] [--explain]
+    .venv/bin/python bench/cold_start.py [--runs 11] [--zips build/lambda] [--explain]
 
 For every `functions/<endpoint>.py` of the API (version, models, provider_models, providers,
 conversation), each run is a fresh interpreter that times, from its first statement:
@@ -14,7 +14,8 @@ No network and no model: the provider-backed handlers are asked about an unknown
 (404) or list providers from configuration only, which still imports every provider module.
 
 Setups: `venv` imports from the project's venv with its .pyc files. When the deployment zip
-exists (`osls package`), it is also measured as Lambda runs it: unpacked, `python -S` (nothing
+exists (one per function, `make package`), it is also measured as Lambda runs it: each handler
+from its own unpacked zip, `python -S` (nothing
 but the zip and the standard library), bytecode never written (Lambda's /var/task is
 read-only), first as packaged and then with bytecode compiled into it (`compileall
 --invalidation-mode unchecked-hash`: the zip's 1980 timestamps would fail the default check).
@@ -87,6 +88,10 @@ class Setup:
     label: str
     root: Path = REPO_ROOT      # the child's working directory, first on its sys.path
     isolated: bool = False      # `python -S` with no bytecode writes: an unpacked Lambda zip
+    per_function: bool = False  # root holds one unpacked zip per function: root/<endpoint>/
+
+    def root_for(self, case: Case) -> Path:
+        return self.root / case.endpoint if self.per_function else self.root
 
     def command(self, code: str, extra: tuple[str, ...] = ()) -> list[str]:
         return [sys.executable, *(("-S",) if self.isolated else ()), *extra, "-c", code]
@@ -124,13 +129,13 @@ def timed(body: str) -> str:
 
 def run_once(setup: Setup, code: str, case: Case,
              extra: tuple[str, ...] = ()) -> tuple[dict[str, object], str]:
-    proc = subprocess.run(setup.command(code, extra), cwd=setup.root, env=setup.env(case),
+    proc = subprocess.run(setup.command(code, extra), cwd=setup.root_for(case), env=setup.env(case),
                           capture_output=True, text=True, timeout=120, check=False)
     line = next((ln for ln in proc.stdout.splitlines() if ln.startswith("COLD ")), None)
     if proc.returncode != 0 or line is None:
         raise RuntimeError(f"benchmark child failed:\n{proc.stderr[-2000:]}")
     sample: dict[str, object] = json.loads(line[5:])
-    if not str(sample["from"]).startswith(str(setup.root if setup.isolated else sys.prefix)):
+    if not str(sample["from"]).startswith(str(setup.root_for(case) if setup.isolated else sys.prefix)):
         raise RuntimeError(f"{setup.label}: flask came from {sample['from']}, not from the setup")
     return sample, proc.stderr
 
@@ -259,30 +264,34 @@ def web_adapter_ready_ms() -> float:
 
 
 @contextmanager
-def zip_setups(zip_path: Path) -> Iterator[list[Setup]]:
+def zip_setups(zip_dir: Path) -> Iterator[list[Setup]]:
+    """Each function's zip (infra/package_functions.py) unpacked twice: as built, and compiled."""
     with tempfile.TemporaryDirectory(prefix="cold-zip-") as tmp:
         packaged, compiled = Path(tmp, "packaged"), Path(tmp, "compiled")
-        for target in (packaged, compiled):
-            with zipfile.ZipFile(zip_path) as archive:
-                archive.extractall(target)
+        for case in CASES:
+            for target in (packaged, compiled):
+                with zipfile.ZipFile(zip_dir / f"{case.endpoint}.zip") as archive:
+                    archive.extractall(target / case.endpoint)
         compileall.compile_dir(compiled, quiet=2, workers=0,
                                invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
-        yield [Setup(f"zip as packaged ({zip_path.name}, no bytecode: compiled at every cold start)",
-                     packaged, isolated=True),
-               Setup("zip + bytecode (compileall, unchecked-hash): what shipping .pyc would give",
-                     compiled, isolated=True)]
+        yield [Setup(f"per-function zip as packaged ({zip_dir.relative_to(REPO_ROOT)}/<function>.zip; "
+                     "no bytecode unless packaged with python3.12: compiled at every cold start)",
+                     packaged, isolated=True, per_function=True),
+               Setup("per-function zip + bytecode (compileall, unchecked-hash): what shipping .pyc gives",
+                     compiled, isolated=True, per_function=True)]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--runs", type=int, default=11, help="fresh processes per side (default 11)")
-    parser.add_argument("--zip", type=Path, default=REPO_ROOT / ".serverless" / "lambdachat.zip",
-                        help="the deployment zip to measure too, if it exists (made by `osls package`)")
+    parser.add_argument("--zips", type=Path, default=REPO_ROOT / "build" / "lambda",
+                        help="directory of the per-function zips to measure too, if built (`make package`)")
     parser.add_argument("--explain", action="store_true", help="list the costliest extra imports")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, {args.runs} runs per side; times are "
           f"in-process from the first statement (interpreter start-up excluded)")
-    with zip_setups(args.zip) if args.zip.is_file() else _no_zip(args.zip) as extra_setups:
+    built = all((args.zips / f"{case.endpoint}.zip").is_file() for case in CASES)
+    with zip_setups(args.zips) if built else _no_zip(args.zips) as extra_setups:
         setups = [Setup("venv (.pyc present)"), *extra_setups]
         any_boto3 = False
         for setup in setups:
@@ -303,7 +312,7 @@ def main() -> int:
 
 @contextmanager
 def _no_zip(path: Path) -> Iterator[list[Setup]]:
-    print(f"(no {path}: run `infra/node_modules/.bin/osls package` to measure the deployment zip too)")
+    print(f"(no zips in {path}: run `make package` to measure the deployment packages too)")
     yield []
 
 

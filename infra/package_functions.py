@@ -105,9 +105,13 @@ def stage(config: dict[str, Any], function: str, dest: Path) -> None:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, target)
     handler = config["functions"][function]["handler"]
-    handler_file = Path(handler if handler.endswith(".sh") else handler.rsplit(".", 1)[0] + ".py")
-    (dest / handler_file.parent).mkdir(parents=True, exist_ok=True)
-    shutil.copy2(REPO_ROOT / handler_file, dest / handler_file)
+    # Web Adapter functions also carry their buffered handler (functions/<name>.py): a fallback
+    # should streaming be switched off, and what bench/cold_start.py imports.
+    handler_files = {Path(handler if handler.endswith(".sh") else handler.rsplit(".", 1)[0] + ".py"),
+                     Path("functions", f"{function}.py")}
+    (dest / "functions").mkdir(parents=True, exist_ok=True)
+    for handler_file in handler_files:
+        shutil.copy2(REPO_ROOT / handler_file, dest / handler_file)
 
 
 def write_zip(src: Path, zip_path: Path) -> None:
