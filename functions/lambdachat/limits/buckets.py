@@ -22,7 +22,7 @@ from typing import Any, Protocol
 from lambdachat.limits.rules import Rate
 
 _TTL_MARGIN_S = 60
-_MAX_TRIES = 3
+_MAX_TRIES = 4
 _MAX_HINTS = 10_000
 
 
@@ -89,7 +89,9 @@ class DynamoBuckets:
                 continue
             self._remember(key, new_tat)
             return 0.0
-        return interval / 1000  # three lost races on one key: it is busy, wait one interval
+        # Every try lost a race with another request. A refusal returns above, so `tat` kept
+        # crossing `now`: the bucket is close to full, and the request is within its limit.
+        return 0.0
 
     def _update(self, key: str, *, fresh: bool, interval: int, now_ms: int, limit: int, expires: int) -> None:
         values = {":now": {"N": str(now_ms)}, ":exp": {"N": str(expires)}}
