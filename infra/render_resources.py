@@ -24,6 +24,7 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "functions")]
 
+from lambdachat.limits.rules import ENDPOINT_GROUPS  # noqa: E402
 from lambdachat.shares.model import MAX_EXPIRES_SECONDS  # noqa: E402
 from lambdachat.shares.store import EXPIRING_TAG, SPILL_PREFIX  # noqa: E402
 from lambdachat.storage.resources import FILES_BUCKET, MAIN_TABLE, BucketDef, TableDef  # noqa: E402
@@ -123,6 +124,16 @@ def _objects(patterns: tuple[str, ...]) -> list[Json]:
     return [join("arn:", ref("AWS::Partition"), ":s3:::", bucket_name(FILES_BUCKET), "/", p) for p in patterns]
 
 
+def rate_limit_items(function: str) -> dict[str, tuple[str, ...]]:
+    """The token buckets the function's routes take from (lambdachat.limits: one conditional
+    UpdateItem per bucket, `rate#<limit group>#...`), read off the app's endpoints."""
+    from lambdachat.web.app import create_app
+
+    endpoints = create_app([function]).view_functions
+    groups = sorted({ENDPOINT_GROUPS[e] for e in endpoints if e in ENDPOINT_GROUPS})
+    return {f"rate#{group}#": ("UpdateItem",) for group in groups}
+
+
 def statements(function: str, access: Access) -> list[Json]:
     log_group = join("arn:", ref("AWS::Partition"), ":logs:", ref("AWS::Region"), ":", ref("AWS::AccountId"),
                      ":log-group:/aws/lambda/", ref("AWS::StackName"), f"-{function}:*")
@@ -141,7 +152,7 @@ def statements(function: str, access: Access) -> list[Json]:
                     "Condition": {"StringLike": {"s3:prefix": list(access.s3_list)}}})
     # One statement per action set, each limited to the item prefixes that need it.
     by_actions: dict[tuple[str, ...], list[str]] = {}
-    for prefix, actions in {**access.table, **KEY_LOOKUP}.items():
+    for prefix, actions in {**access.table, **rate_limit_items(function), **KEY_LOOKUP}.items():
         by_actions.setdefault(tuple(sorted(actions)), []).append(prefix)
     for actions, prefixes in by_actions.items():
         out.append({"Effect": "Allow", "Action": [f"dynamodb:{a}" for a in actions],

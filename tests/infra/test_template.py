@@ -165,7 +165,8 @@ def test_each_function_has_its_own_role_naming_only_its_resources(template):
     import sys
 
     sys.path.insert(0, str(REPO_ROOT))
-    from infra.access import ACCESS
+    from infra.access import ACCESS, KEY_LOOKUP
+    from infra.render_resources import rate_limit_items
 
     functions = resources(template, "AWS::Lambda::Function")
     roles = [fn["Properties"]["Role"]["Fn::GetAtt"][0] for fn in functions.values()]
@@ -175,6 +176,7 @@ def test_each_function_has_its_own_role_naming_only_its_resources(template):
         name = function_of(template, fn_id)
         access = ACCESS[name]
         allowed_objects = {*access.s3_read, *access.s3_write, *access.s3_tagged_write, *access.s3_delete}
+        items = {**access.table, **rate_limit_items(name), **KEY_LOOKUP}
         for statement in _statements(template["Resources"][fn["Properties"]["Role"]["Fn::GetAtt"][0]]):
             arns = [_text(r) for r in statement["Resource"]]
             services = {a.split(":")[0] for a in statement["Action"]}
@@ -190,7 +192,9 @@ def test_each_function_has_its_own_role_naming_only_its_resources(template):
                     assert arn.removeprefix(bucket + "/") in allowed_objects, (name, arn)
                 elif service == "dynamodb":
                     assert arn == "<MainTable.Arn>"
-                    assert statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+                    for key in statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]:
+                        actions = {a.removeprefix("dynamodb:") for a in statement["Action"]}
+                        assert actions <= set(items[key.removesuffix("*")]), (name, key, actions)
                 else:
                     assert service == "ssm" and access.provider_keys, (name, arn)
                     assert arn.endswith(":parameter/<AWS::StackName>/providers/*")
