@@ -4,10 +4,12 @@
 import "./style.css";
 import { ChatController } from "./chat/controller";
 import { $ } from "./dom";
+import { setupAttachments } from "./files/attach";
 import { ModelPicker } from "./models";
 import { applyTheme, settings } from "./settings";
 import { setupSettings } from "./settingsView";
 import { Sidebar } from "./sidebar";
+import { getConversation } from "./store";
 import type { Conversation } from "./types";
 
 const LAST = "lambdachat:last";
@@ -56,7 +58,7 @@ async function startChat(): Promise<void> {
   });
 
   const composer = $<HTMLFormElement>("#composer");
-  const files = await import("./files/attach").then((m) => m.setupAttachments(composer, status));
+  const files = setupAttachments(composer, status);
   const submit = (): void => {
     const text = prompt.value.trim();
     if (!text || chat.running) return;
@@ -122,9 +124,13 @@ async function startChat(): Promise<void> {
     if (conv.share) void import("./share/owner").then((m) => m.updateShare(conv));
   });
 
+  // Everything above is wired before the first await, so a prompt typed at once is never lost;
+  // the last chat opens only if nothing was sent meanwhile.
   const last = localStorage.getItem(LAST);
-  if (!last || !(await chat.open(last))) chat.newChat();
+  const loaded = last ? await getConversation(last) : undefined;
+  if (loaded && !chat.conv.items.length) chat.show(loaded);
   await Promise.all([sidebar.refresh(), picker.load()]);
+  document.body.dataset.ready = "true";
 }
 
 async function route(): Promise<void> {
