@@ -101,7 +101,7 @@ def _messages(body: dict[str, Any]) -> list[dict[str, Any]]:
         if not isinstance(message, dict):
             raise BadRequest(f"messages[{index}] must be an object")
         role = message.get("role")
-        if role not in ROLES:
+        if not isinstance(role, str) or role not in ROLES:  # an object or list here is unhashable
             raise BadRequest(f"messages[{index}].role must be one of {sorted(ROLES)}")
         _check_content(index, message.get("content"))
         out.append({"role": role, "content": message["content"]})
@@ -135,7 +135,7 @@ def parse_conversation(body: Any, images: list[ImageUpload] | None = None,
     if not isinstance(body, dict):
         raise BadRequest("The request body must be a JSON object")
     action = body.get("action") or "next"
-    if action not in ACTIONS:
+    if not isinstance(action, str) or action not in ACTIONS:  # a list here is unhashable
         raise BadRequest(f"'action' must be one of {sorted(ACTIONS)}")
     conversation = body.get("conversation")
     if conversation is not None and not isinstance(conversation, dict):

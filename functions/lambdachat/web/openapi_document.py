@@ -59,8 +59,10 @@ def _json(schema: Schema, description: str = "OK") -> Schema:
 
 
 def _raw(*media_types: str, description: str = "OK") -> Schema:
+    # An event stream's schema describes each event's JSON data (as schemathesis reads it).
     return {"description": description,
-            "content": {media: {"schema": {"type": "string"}} for media in media_types}}
+            "content": {media: {"schema": OBJECT if media == "text/event-stream" else TEXT}
+                        for media in media_types}}
 
 
 def _empty(description: str) -> Schema:
@@ -79,6 +81,9 @@ def _header(name: str) -> Schema:
     return {"name": name, "in": "header", "required": False, "schema": TEXT}
 
 
+# gunicorn's HTTP parser refuses a request line over 4 KB before the app sees it (local server only).
+URI_TOO_LONG: Schema = {"description": "Request line too long (local server)",
+                        "content": {"text/html": {"schema": {"type": "string"}}}}
 PROVIDER_HEADERS = [_header("x-api-key"), _header("x-api-base")]
 FLAG: Schema = {"type": "string", "enum": ["true", "false", "1", "0", "yes", "no", "on", "off"]}
 MEDIA_RESPONSES = {"200": _raw("*/*"), "206": _raw("*/*", description="A byte range"),
@@ -89,7 +94,7 @@ MEDIA_PARAMS = [_header("Range"), _header("If-None-Match")]
 def _op(summary: str, responses: dict[str, Schema], *, parameters: list[Schema] | None = None,
         body: dict[str, Schema] | None = None, public: bool = False) -> Schema:
     op: Schema = {"summary": summary, "parameters": parameters or [],
-                  "responses": {**responses, "default": _json(ERROR, "Error")}}
+                  "responses": {**responses, "414": URI_TOO_LONG, "default": _json(ERROR, "Error")}}
     if body is not None:
         op["requestBody"] = {"required": True, "content": body}
     if public:
@@ -139,7 +144,10 @@ PATHS: dict[str, dict[str, Schema]] = {
     "/backend-api/v2/openapi.json": {"get": _op("This document", {"200": _json(OBJECT)}, public=True)},
     "/backend-api/v2/conversation": {"post": _op(
         "Streamed answer: NDJSON events, or SSE with ?format=sse",
-        {"200": _raw("application/x-ndjson", "text/event-stream")},
+        {"200": _raw("application/x-ndjson", "text/event-stream"),
+         # The V1 client reads <title>/<p> from a 429 unless it asked for JSON.
+         "429": {"description": "Rate limited", "content": {"application/json": {"schema": ERROR},
+                                                            "text/html": {"schema": TEXT}}}},
         parameters=[_query("format", {"enum": ["ndjson", "sse"]}), *PROVIDER_HEADERS],
         body={"application/json": {"schema": CONVERSATION_BODY},
               "multipart/form-data": {"schema": _object(["json"], json=TEXT,
@@ -240,8 +248,9 @@ PATHS: dict[str, dict[str, Schema]] = {
         parameters=[_path("day", {"type": "string", "format": "date"})])},
     "/backend-api/v2/stats": {"get": _op(
         "Usage per day, model and provider", {"200": _json(_object(
-            ["days", "models", "providers", "totals"], days=_array(OBJECT), models=_array(OBJECT),
-            providers=_array(OBJECT), totals=STATS_COUNTS))},
+            ["days", "models", "providers", "totals"], days=_array(OBJECT),
+            models={"type": "object", "additionalProperties": STATS_COUNTS},
+            providers={"type": "object", "additionalProperties": STATS_COUNTS}, totals=STATS_COUNTS))},
         parameters=[_query("days", {"type": "integer", "minimum": 1, "maximum": 366})])},
     "/backend-api/v2/log": {"post": _op(
         "Record a client log line", {"200": _json(_object([]))},
