@@ -24,6 +24,7 @@ from lambdachat.errors import ApiError
 from lambdachat.identity import authenticator_for, resolve_principal
 from lambdachat.observability import logger
 from lambdachat.storage.faults import unavailable
+from lambdachat.web import security
 from lambdachat.web.routes import ROUTE_GROUPS
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -84,6 +85,8 @@ def create_app(groups: Iterable[str] | None = None) -> Flask:
                                         public=bool(getattr(view, "public", False)))
 
     limits.install(app)  # after the principal hook: buckets are per principal
+
+    security.install(app)
 
     @app.after_request
     def _after(response: Response) -> Response:
