@@ -51,6 +51,7 @@ def test_conversation_over_the_limit_is_429_json_with_retry_after(chat_app: Any)
     assert "Too many requests" in refused.get_json()["error"]["message"]
     other = client.post("/backend-api/v2/conversation", json=CHAT, environ_base={"REMOTE_ADDR": "198.51.100.21"})
     assert other.status_code == 200
+    assert client.options("/backend-api/v2/conversation", environ_base=IP).status_code != 429  # preflight
 
 
 def test_conversation_429_is_the_html_page_v1_parses_when_json_was_not_asked_for(chat_app: Any) -> None:

@@ -102,7 +102,8 @@ def install(app: Flask) -> None:
     @app.before_request
     def _rate_limit() -> Response | None:
         group = ENDPOINT_GROUPS.get(request.endpoint or "")
-        if group is None or not enabled():
+        # A CORS preflight is the browser's, not a use of the route: it costs no token.
+        if group is None or request.method == "OPTIONS" or not enabled():
             return None
         wait = check(group, g.principal, client_ip(request))
         return _too_many(group, wait) if wait > 0 else None
