@@ -111,7 +111,6 @@ export class ChatController {
         if (title) conv.title = title;
         this.hooks.titleChanged();
       },
-      onScroll: () => { if (this.list.isNearEnd()) this.list.scrollToEnd(); },
     });
     if (this.abort === abort) this.abort = null;
     view.setState(ending);

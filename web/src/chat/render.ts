@@ -32,6 +32,22 @@ function decorateCode(content: HTMLElement, highlight: boolean): void {
   }
 }
 
+/** The end of the last blank line after `from` that is not inside a ``` fence, or `from`. */
+export function safeBoundary(text: string, from: number): number {
+  let boundary = from;
+  let fenced = false;
+  let lineStart = from;
+  while (lineStart < text.length) {
+    const newline = text.indexOf("\n", lineStart);
+    if (newline < 0) break;
+    const line = text.slice(lineStart, newline);
+    if (/^\s{0,3}(```|~~~)/.test(line)) fenced = !fenced;
+    else if (!fenced && line.trim() === "" && lineStart > from) boundary = newline + 1;
+    lineStart = newline + 1;
+  }
+  return boundary;
+}
+
 export class MessageView {
   readonly el: HTMLElement;
   private readonly meta = h("div", { class: "meta" });
@@ -43,6 +59,12 @@ export class MessageView {
   private readonly actions = h("div", { class: "actions" });
   private pending = 0;
   private preview = "";
+  /** While streaming: the blocks already rendered for good, and the text they came from. */
+  private frozen = h("div", { class: "frozen" });
+  private live = h("div", { class: "live" });
+  private frozenLength = 0;
+  /** Set by the list: whether the reader is at the end (read before a repaint), then scroll there. */
+  follow: { atEnd(): boolean; toEnd(): void } | null = null;
 
   constructor(readonly msg: Message, private readonly handlers: MessageActions | null, private state: MessageState = "finished") {
     this.reasoning.append(this.summary, this.thoughts);
@@ -102,8 +124,41 @@ export class MessageView {
       this.content.textContent = text; // the user's own words, shown exactly as typed
       return;
     }
-    this.content.innerHTML = renderMarkdown(text);
-    decorateCode(this.content, this.state !== "streaming");
+    const atEnd = this.follow?.atEnd() ?? false;
+    const start = performance.now();
+    if (this.state === "streaming") this.paintStreaming(text);
+    else {
+      this.frozenLength = 0;
+      this.frozen.replaceChildren();
+      this.content.innerHTML = renderMarkdown(text);
+      decorateCode(this.content, true);
+    }
+    if (atEnd) this.follow?.toEnd();
+    // While streaming, each repaint's cost is measured (bench/spa_perf.py reads it).
+    if (this.state === "streaming") performance.measure("lambdachat:paint", { start });
+  }
+
+  /**
+   * Completed blocks (up to the last blank line outside a code fence) are rendered once and kept;
+   * only the tail is rendered again on each frame, so a long answer costs the same per frame as a
+   * short one. The finished answer is rendered whole once more (a list split by a blank line
+   * may join up again).
+   */
+  private paintStreaming(text: string): void {
+    if (this.content.firstChild !== this.frozen) this.content.replaceChildren(this.frozen, this.live);
+    if (text.length < this.frozenLength) {
+      this.frozenLength = 0; // the text was replaced (a preview gave way to content)
+      this.frozen.replaceChildren();
+    }
+    const boundary = safeBoundary(text, this.frozenLength);
+    if (boundary > this.frozenLength) {
+      const block = h("div");
+      block.innerHTML = renderMarkdown(text.slice(this.frozenLength, boundary));
+      decorateCode(block, false);
+      this.frozen.append(block);
+      this.frozenLength = boundary;
+    }
+    this.live.innerHTML = renderMarkdown(text.slice(this.frozenLength));
   }
 
   private renderActions(isLast: boolean): void {

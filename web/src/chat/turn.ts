@@ -16,7 +16,6 @@ export interface TurnOptions {
   model: string;
   signal: AbortSignal;
   onTitle(title: string): void;
-  onScroll(): void;
 }
 
 /** What the server gets: role and content only (g4f V1 `prepare_messages` drops the rest). */
@@ -114,7 +113,6 @@ export async function runTurn(o: TurnOptions): Promise<"finished" | "stopped" | 
       if (event.type === "message" || event.type === "error") logProblem(event, answer.provider);
       if (structural) view.refresh(true);
       else if (event.type === "content") view.scheduleContent();
-      o.onScroll();
     }
   } catch (err) {
     if (o.signal.aborted) {
