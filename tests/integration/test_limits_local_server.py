@@ -12,7 +12,7 @@ SHARE = "/backend-api/v2/chat/2e9a4c1b-7d3f-4b8e-9c6a-1f0e2d3c4b5a"
 
 def test_share_reads_and_conversations_are_limited_on_the_embedded_moto() -> None:
     with FakeUpstream() as upstream:
-        env = {"CUSTOM_BASE_URL": upstream.base_url + "/v1",
+        env = {"CUSTOM_BASE_URL": upstream.base_url + "/v1", "LAMBDACHAT_RATE_LIMITS": "on",
                "LAMBDACHAT_RATE_SHARE_READS_IP_PER_MINUTE": "1", "LAMBDACHAT_RATE_SHARE_READS_IP_BURST": "2",
                "LAMBDACHAT_RATE_CONVERSATION_IP_PER_MINUTE": "1", "LAMBDACHAT_RATE_CONVERSATION_IP_BURST": "1"}
         with local_server(env) as server, httpx.Client(base_url=server.url, timeout=30) as client:

@@ -4,7 +4,7 @@ Each group has a sustained rate (requests per minute) and a burst (how many may 
 after a quiet spell), once for the principal and once for the client's IP (an IPv6 client's
 whole /64, which one subscriber usually holds). Every number is an environment variable:
 
-    LAMBDACHAT_RATE_LIMITS=off                     turn all of it off
+    LAMBDACHAT_RATE_LIMITS=off|on                  all of it (default: on in cloud mode, off locally)
     LAMBDACHAT_RATE_<GROUP>_PER_MINUTE / _BURST    per principal (keys mode only)
     LAMBDACHAT_RATE_<GROUP>_IP_PER_MINUTE / _IP_BURST
     LAMBDACHAT_TRUSTED_PROXY_HOPS=0                proxies in front that append to X-Forwarded-For
@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-from lambdachat.config import env_int
+from lambdachat.config import env_int, get_settings
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,12 @@ _OFF = {"0", "false", "no", "off"}
 
 
 def enabled() -> bool:
-    return os.environ.get("LAMBDACHAT_RATE_LIMITS", "").strip().lower() not in _OFF
+    """On in cloud mode; off by default for the local server, whose one trusted operator would
+    only pay a storage round trip (~10 ms on the embedded moto) before every answer."""
+    raw = os.environ.get("LAMBDACHAT_RATE_LIMITS", "").strip().lower()
+    if not raw:
+        return get_settings().mode == "cloud"
+    return raw not in _OFF
 
 
 def _rate(prefix: str, default: Rate) -> Rate | None:
