@@ -217,15 +217,22 @@ class Upstream:
         return raw[:_MAX_ERROR_BODY]
 
     @contextmanager
-    def open_sse(self, url: str, body: dict[str, Any]) -> Iterator[Iterator[ServerSentEvent]]:
-        """POST `body`; the block gets the SSE events. Leaving the block (also by a closed
-        generator) closes the connection; transport failures, also those raised while the
-        block iterates, come out as our errors."""
-        headers = {**self.headers, "Accept": "text/event-stream"}
+    def open_post(self, url: str, body: dict[str, Any],
+                  accept: str | None = None) -> Iterator[httpx.Response]:
+        """POST `body`; the block gets the streamed response, its status already a success
+        (an error status raises the mapped error). Leaving the block closes the connection;
+        transport failures, also those raised while the block reads, come out as our errors."""
+        headers = {**self.headers, **({"Accept": accept} if accept else {})}
         with self._transport_errors(url), http_client(self.guarded).stream(
                 "POST", url, json=body, headers=headers, timeout=request_timeout()) as response:
             if response.status_code >= 400:
                 raise self.error_from_response(response, self._read_raw(response))
+            yield response
+
+    @contextmanager
+    def open_sse(self, url: str, body: dict[str, Any]) -> Iterator[Iterator[ServerSentEvent]]:
+        """POST `body`; the block gets the SSE events (see open_post)."""
+        with self.open_post(url, body, accept="text/event-stream") as response:
             content_type = response.headers.get("content-type", "")
             if "text/event-stream" not in content_type:
                 raise self._not_a_stream(response, content_type)

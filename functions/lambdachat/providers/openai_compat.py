@@ -114,7 +114,7 @@ class OpenAICompatible(Provider):
         return ModelInfo(model, default=model == self.preset.default_model,
                          vision=vision or model in self.preset.vision_models)
 
-    def _upstream(self, creds: Credentials) -> tuple[Upstream, str]:
+    def upstream_for(self, creds: Credentials) -> tuple[Upstream, str]:
         base = creds.base_url or self.preset.base_url
         if not base:
             raise MissingAuthError(f"{self.label} needs a base URL: send api_base with the request "
@@ -123,7 +123,7 @@ class OpenAICompatible(Provider):
         return Upstream(self.label, headers, creds.api_key, guarded=creds.client_base_url), base.rstrip("/")
 
     def list_models(self, creds: Credentials) -> list[ModelInfo]:
-        upstream, base = self._upstream(creds)
+        upstream, base = self.upstream_for(creds)
         listing = upstream.get_json(f"{base}/models")
         items = listing.get("data") if isinstance(listing, dict) else listing
         models = []
@@ -142,7 +142,7 @@ class OpenAICompatible(Provider):
         return body
 
     def stream_chat(self, request: ChatRequest) -> Iterator[ProviderEvent]:
-        upstream, base = self._upstream(request.credentials)
+        upstream, base = self.upstream_for(request.credentials)
         model = request.model or self._first_listed_model(request.credentials)
         finished = done = False
         with upstream.open_sse(f"{base}/chat/completions", self._request_body(request, model)) as events:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from lambdachat.providers import registry
 from lambdachat.providers.base import MissingAuthError, UpstreamError
-from lambdachat.providers.http import http_client, request_timeout
 from lambdachat.providers.keys import request_credentials
 from lambdachat.providers.openai_compat import OpenAICompatible
 from lambdachat.speech.base import FORMATS, Audio, SpeechEngine, SpeechRequest
@@ -35,17 +34,14 @@ class OpenAISpeech(SpeechEngine):
         creds = request_credentials(self.provider, request.api_key, request.api_base)
         if self.provider.needs_auth and not creds.api_key:
             raise MissingAuthError(f"Add an API key for {self.provider.label} to use its voices")
-        upstream, base = self.provider._upstream(creds)
+        upstream, base = self.provider.upstream_for(creds)
         body: dict[str, object] = {"model": request.model or self.default_model, "input": request.text,
                                    "voice": request.voice or self.default_voice,
                                    "response_format": _RESPONSE_FORMAT[request.format]}
         if request.speed:
             body["speed"] = request.speed
         url = f"{base}/audio/speech"
-        with upstream._transport_errors(url), http_client(upstream.guarded).stream(
-                "POST", url, json=body, headers=upstream.headers, timeout=request_timeout()) as response:
-            if response.status_code >= 400:
-                raise upstream.error_from_response(response, upstream._read_raw(response))
+        with upstream.open_post(url, body) as response:
             content_type = response.headers.get("content-type", "").split(";", 1)[0].strip().lower()
             if content_type and not content_type.startswith("audio/") and content_type not in _BINARY:
                 raise UpstreamError(f"{self.provider.label} did not answer with audio ({content_type}): "
