@@ -16,13 +16,16 @@ interface Stats {
   totals: Counts;
 }
 
-function chart(days: Stats["days"]): HTMLCanvasElement {
-  const width = 720;
+/** Drawn at the width it is shown at (and the screen's pixel ratio), so labels stay readable. */
+function chart(days: Stats["days"], shownWidth: number): HTMLCanvasElement {
+  const width = Math.max(280, Math.min(880, shownWidth));
   const height = 220;
-  const canvas = h("canvas", { width, height, id: "usage-chart", role: "img",
-    "aria-label": `Tokens per day over the last ${days.length} days` });
+  const ratio = window.devicePixelRatio || 1;
+  const canvas = h("canvas", { width: Math.round(width * ratio), height: Math.round(height * ratio),
+    id: "usage-chart", role: "img", "aria-label": `Tokens per day over the last ${days.length} days` });
   const ctx = canvas.getContext("2d");
   if (!ctx) return canvas;
+  ctx.scale(ratio, ratio);
   const style = getComputedStyle(document.documentElement);
   const max = Math.max(1, ...days.map((d) => d.total_tokens));
   const slot = width / Math.max(1, days.length);
@@ -53,7 +56,7 @@ export function showUsage(root: HTMLElement): void {
     body.replaceChildren(
       h("p", { id: "usage-total" }, `${stats.totals.total_tokens} tokens in the last ${stats.days.length} days`),
       h("p", { class: "legend" }, h("span", { class: "key prompt" }), " prompt ", h("span", { class: "key completion" }), " completion"),
-      chart(stats.days),
+      chart(stats.days, body.clientWidth),
       h("table", { id: "usage-models" },
         h("thead", {}, h("tr", {}, h("th", {}, "Model"), h("th", {}, "Prompt"), h("th", {}, "Completion"), h("th", {}, "Total"))),
         h("tbody", {}, ...rows)));
