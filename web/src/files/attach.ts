@@ -77,6 +77,7 @@ export function setupAttachments(composer: HTMLFormElement, report: (t: string) 
         progress.remove();
         setState(p, "ready");
       } catch (err) {
+        progress.remove();
         setState(p, "error", err instanceof Error ? err.message : String(err));
         report(`${file.name}: ${err instanceof Error ? err.message : String(err)}`);
       }
