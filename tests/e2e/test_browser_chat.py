@@ -245,3 +245,34 @@ def test_keys_stay_in_the_browser_and_go_out_as_headers(page, server):
     page.click("#open-settings")
     page.select_option("#key-provider", "OpenAI")
     expect(page.locator("#api-key")).to_have_value("sk-test-123")
+
+
+def test_a_g4f_v1_export_imports_and_everything_exports_again(page, server, tmp_path):
+    from playwright.sync_api import expect
+
+    v1 = {
+        "conversation:v1-chat": json.dumps({
+            "id": "v1-chat", "title": "Chat from g4f", "added": 1743300000000, "updated": 1743300000500,
+            "items": [{"role": "user", "content": "Hello g4f"},
+                      {"role": "assistant", "content": "Hi **there**",
+                       "provider": {"name": "OpenaiChat", "label": "OpenAI ChatGPT", "model": "gpt-4o"}}]}),
+        "OpenaiChat-api_key": "not a conversation",
+    }
+    exported = tmp_path / "g4f-export.json"
+    exported.write_text(json.dumps(v1))
+    page.goto(server.url)
+    page.click("#open-settings")
+    page.set_input_files("#import-file", str(exported))
+    expect(page.locator("#status")).to_have_text("Imported 1 chat")
+    page.click("#settings-close")
+    page.click("#conversations .title:has-text('Chat from g4f')")
+    expect(page.locator(".message.assistant .meta")).to_have_text("OpenAI ChatGPT · gpt-4o")
+    expect(page.locator(".message.assistant .content strong")).to_have_text("there")
+
+    page.click("#open-settings")
+    with page.expect_download() as download:
+        page.click("#export")
+    data = json.loads(download.value.path().read_text())
+    assert data["format"] == "lambdachat.conversations"
+    assert [c["title"] for c in data["conversations"]] == ["Chat from g4f"]
+    assert data["conversations"][0]["items"][0] == {"role": "user", "content": "Hello g4f"}

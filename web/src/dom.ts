@@ -29,7 +29,14 @@ export async function copyText(text: string): Promise<boolean> {
     await navigator.clipboard.writeText(text);
     return true;
   } catch {
-    return false;
+    // No Clipboard API outside secure contexts (plain http on a LAN): the old way still works.
+    const area = h("textarea", { readonly: true, class: "visually-hidden" });
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    const ok = document.execCommand("copy");
+    area.remove();
+    return ok;
   }
 }
 
@@ -39,4 +46,17 @@ export function toast(text: string): void {
   if (!status) return;
   status.textContent = text;
   window.setTimeout(() => { if (status.textContent === text) status.textContent = ""; }, 4000);
+}
+
+/**
+ * A random UUID v4. `crypto.randomUUID` exists only in secure contexts; a phone opening
+ * `make run` over the LAN (plain http) has only `getRandomValues`.
+ */
+export function uuid(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -1,6 +1,8 @@
 // Settings live in this browser only (localStorage). Provider keys never leave it except as
 // request headers to our own origin.
 
+import { uuid } from "./dom";
+
 export type Theme = "system" | "light" | "dark";
 
 export interface ProviderKey {
@@ -38,7 +40,7 @@ export function settings(): Settings {
       stored = {};
     }
     current = { ...DEFAULTS, ...stored };
-    if (!current.memoryUser) current.memoryUser = crypto.randomUUID();
+    if (!current.memoryUser) current.memoryUser = uuid();
   }
   return current;
 }

@@ -1,6 +1,7 @@
 // Conversations in IndexedDB. A second store keeps only id/title/updated so the sidebar
 // never loads whole conversations (a 1,000-message chat stays out of the list query).
 
+import { uuid } from "./dom";
 import type { Conversation, ConversationSummary } from "./types";
 
 const DB_NAME = "lambdachat";
@@ -83,5 +84,5 @@ export async function allConversations(): Promise<Conversation[]> {
 
 export function newConversation(title = "New chat"): Conversation {
   const now = Date.now();
-  return { id: crypto.randomUUID(), title, added: now, updated: now, items: [] };
+  return { id: uuid(), title, added: now, updated: now, items: [] };
 }

@@ -1,6 +1,7 @@
 // One answer: builds the request, reads the stream, folds each event into the message.
 
 import { API, call, postJson } from "../api";
+import { uuid } from "../dom";
 import { readEvents, type StreamEvent } from "../stream";
 import type { Conversation, Message, Notice, ProviderInfo, Reasoning } from "../types";
 import type { MessageView } from "./render";
@@ -91,7 +92,7 @@ export async function runTurn(o: TurnOptions): Promise<"finished" | "stopped" | 
   const history = o.action === "continue" ? conv.items : conv.items.slice(0, conv.items.indexOf(answer));
   const providerName = o.provider || answer.provider?.name || "";
   const body = {
-    id: crypto.randomUUID(),
+    id: uuid(),
     conversation_id: conv.id,
     model: o.model,
     provider: o.provider,

@@ -3,7 +3,7 @@
 // bucket as the contract says: {"bucket_id"} for documents, {"bucket_id","url","name"} for media.
 
 import { API, call } from "../api";
-import { h } from "../dom";
+import { h, uuid } from "../dom";
 import type { Attachment, Part } from "../types";
 import { PRESIGN_ABOVE, uploadLarge, uploadSmall, waitUntilReady } from "./upload";
 
@@ -38,7 +38,7 @@ export function setupAttachments(composer: HTMLFormElement, report: (t: string) 
   let pending: Pending[] = [];
 
   const add = (file: File): void => {
-    const bucket = crypto.randomUUID();
+    const bucket = uuid();
     const remove = h("button", { type: "button", class: "icon", "aria-label": `Remove ${file.name}` }, "✕");
     const progress = h("progress", { max: 1, value: 0, "aria-label": `${file.name} upload progress` });
     const el = h("li", { class: "attachment" }, h("span", { class: "name" }, file.name),

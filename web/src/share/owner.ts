@@ -2,6 +2,7 @@
 // update as the chat goes on (x-share-token), revoke.
 
 import { API, call } from "../api";
+import { uuid } from "../dom";
 import { saveConversation } from "../store";
 import type { Conversation } from "../types";
 
@@ -20,7 +21,7 @@ export function shareBody(conv: Conversation): string {
 }
 
 export async function createShare(conv: Conversation, expires: string): Promise<void> {
-  const id = crypto.randomUUID();
+  const id = uuid();
   const response = await call(`${API}/chat/${id}?expires=${encodeURIComponent(expires)}`, {
     method: "POST", body: shareBody(conv), headers: { "content-type": "application/json" },
   });

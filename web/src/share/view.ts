@@ -3,7 +3,7 @@
 
 import { API, call } from "../api";
 import { MessageList } from "../chat/list";
-import { h } from "../dom";
+import { h, uuid } from "../dom";
 import { saveConversation } from "../store";
 import type { Conversation } from "../types";
 
@@ -48,7 +48,7 @@ export function showShared(root: HTMLElement, shareId: string, conversationId: s
   copy.addEventListener("click", () => {
     if (!conv) return;
     const now = Date.now();
-    const mine: Conversation = { ...structuredClone(conv), id: crypto.randomUUID(), added: now, updated: now };
+    const mine: Conversation = { ...structuredClone(conv), id: uuid(), added: now, updated: now };
     delete mine.share;
     void saveConversation(mine).then(() => {
       localStorage.setItem("lambdachat:last", mine.id);
