@@ -13,7 +13,7 @@ export function openShareDialog(chat: ChatController): void {
   document.getElementById("share-dialog")?.remove();
   const dialog = h("dialog", { id: "share-dialog", "aria-labelledby": "share-title" });
   const body = h("div", { class: "share-body" });
-  const close = h("button", { type: "button", class: "primary", onclick: () => dialog.close() }, "Close");
+  const close = h("button", { type: "button", onclick: () => dialog.close() }, "Close");
   dialog.append(h("h2", { id: "share-title" }, "Share this chat"), body, h("div", { class: "row end" }, close));
   dialog.addEventListener("close", () => dialog.remove());
 
