@@ -64,8 +64,12 @@ def test_a_document_is_uploaded_processed_and_referenced_by_its_bucket(page, ser
     assert content[-1] == {"type": "text", "text": "What is the secret word?"}
     buckets = [part["bucket_id"] for part in content if set(part) == {"bucket_id"}]
     assert len(buckets) == 1
-    text = requests.get(f"{server.url}/backend-api/v2/files/{buckets[0]}", timeout=10).text
-    assert "PINEAPPLE" in text
+    bucket = f"{server.url}/backend-api/v2/files/{buckets[0]}"
+    assert "PINEAPPLE" in requests.get(bucket, timeout=10).text
+
+    page.click("#conversations li:has-text('What is the secret word?') .delete")  # its files go with it
+    expect(page.locator("#conversations .title")).to_have_count(0)
+    assert requests.get(bucket, timeout=10).status_code == 404
 
 
 def test_images_are_previewed_and_referenced_as_bucket_media_pasted_or_dropped(page, server):

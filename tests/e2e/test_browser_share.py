@@ -191,3 +191,19 @@ def test_a_hostile_shared_chat_runs_nothing(viewer, server):
     viewer.wait_for_timeout(300)
     assert viewer.evaluate("window.pwned") is None
     assert dialogs == []
+
+
+def test_deleting_a_shared_chat_revokes_its_share(page, server):
+    from playwright.sync_api import expect
+
+    answer_with(page, "Soon gone.")
+    page.goto(server.url)
+    ask(page, "Delete me later")
+    expect(page.locator(".message.assistant.finished")).to_have_count(1)
+    share_id = create_share(page).split("/")[-2]
+    page.keyboard.press("Escape")
+    api = f"{server.url}/backend-api/v2/chat/{share_id}"
+    assert requests.get(api, timeout=10).status_code == 200
+    page.click("#conversations li:has-text('Delete me later') .delete")
+    expect(page.locator("#conversations .title")).to_have_count(0)
+    assert requests.get(api, timeout=10).status_code == 404

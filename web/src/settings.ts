@@ -40,7 +40,11 @@ export function settings(): Settings {
       stored = {};
     }
     current = { ...DEFAULTS, ...stored };
-    if (!current.memoryUser) current.memoryUser = uuid();
+    if (!current.memoryUser) {
+      // Kept at once: memories are filed under this id, so it must not change between visits.
+      current.memoryUser = uuid();
+      localStorage.setItem(KEY, JSON.stringify(current));
+    }
   }
   return current;
 }

@@ -1,5 +1,6 @@
 // The conversation list: new, open, rename, delete, search titles.
 
+import { API, call } from "./api";
 import { h } from "./dom";
 import { deleteConversation, getConversation, listConversations, saveConversation } from "./store";
 import type { ConversationSummary } from "./types";
@@ -68,7 +69,14 @@ export class Sidebar {
     input.addEventListener("blur", () => void finish(true));
   }
 
+  /** Like g4f V1: deleting a chat also revokes its share and deletes its uploaded files. */
   private async remove(id: string): Promise<void> {
+    const conv = await getConversation(id);
+    if (conv?.share) {
+      await import("./share/owner").then((m) => m.revokeShare(conv)).catch(() => undefined);
+    }
+    const buckets = new Set((conv?.items ?? []).flatMap((m) => (m.attachments ?? []).map((a) => a.bucket_id)));
+    await Promise.allSettled([...buckets].map((b) => call(`${API}/files/${b}`, { method: "DELETE" })));
     await deleteConversation(id);
     this.hooks.deleted(id);
     await this.refresh();
