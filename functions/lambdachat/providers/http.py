@@ -25,7 +25,6 @@ import httpx
 from httpx_sse import EventSource, ServerSentEvent
 
 from lambdachat.config import get_settings
-from lambdachat.netguard import guarded_client, refusal_of, upstream_policy
 from lambdachat.providers.base import (
     MissingAuthError,
     ModelNotFoundError,
@@ -49,6 +48,10 @@ def http_client(guarded: bool = False) -> httpx.Client:
     headers = {"User-Agent": "lambdachat"}
     limits = httpx.Limits(max_connections=64, max_keepalive_connections=16)
     if guarded:
+        # netguard subclasses httpcore, which httpx itself loads only for a first request: importing
+        # it here keeps it off the cold start of handlers that never call out (models, providers).
+        from lambdachat.netguard import guarded_client, upstream_policy
+
         return guarded_client(upstream_policy, headers=headers, follow_redirects=False, limits=limits)
     return httpx.Client(headers=headers, follow_redirects=False, limits=limits)
 
@@ -198,6 +201,8 @@ class Upstream:
             raise UpstreamDisconnected(f"{self.provider} closed the connection before the answer "
                                        f"was complete ({_tidy(str(exc), self.secret)})") from exc
         except httpx.ConnectError as exc:
+            from lambdachat.netguard import refusal_of
+
             refused = refusal_of(exc)
             if refused is not None:
                 raise UpstreamError(f"{self.provider} at {host} is not reachable from this server "

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 
 from lambdachat.config import get_settings
 from lambdachat.errors import BadRequest
-from lambdachat.netguard import UrlRefused, check_url
 from lambdachat.providers.base import Credentials, Provider
 
 if TYPE_CHECKING:
@@ -71,6 +70,8 @@ def request_credentials(provider: Provider, api_key: str | None, base_url: str |
     server = server_credentials(provider)
     client_base = base_url if provider.name == "Custom" else None
     if client_base:
+        from lambdachat.netguard import UrlRefused, check_url  # httpcore: only for a client base URL
+
         try:
             check_url(client_base)
         except UrlRefused as exc:
