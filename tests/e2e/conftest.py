@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.pages import checked_page
 from tests.local_server import LocalServer, local_server
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -44,11 +45,5 @@ def server() -> Iterator[LocalServer]:
 
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    """A fresh page; any uncaught script error on it fails the test."""
-    context = browser.new_context()
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not errors, f"script errors on the page: {errors}"
+    with checked_page(browser) as fresh:
+        yield fresh

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.pages import checked_page
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not all(importlib.util.find_spec(m) for m in ("gunicorn", "moto")),
@@ -21,13 +23,8 @@ LONG = "A long answer with a wide table and code.\n\n| a | b | c | d |\n|---|---
 
 @pytest.fixture
 def phone(browser: Any) -> Any:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not errors, f"script errors on the page: {errors}"
+    with checked_page(browser, viewport={"width": 360, "height": 740}, has_touch=True, is_mobile=True) as page:
+        yield page
 
 
 def overflow(page: Any) -> int:

@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import requests
 
+from tests.e2e.pages import checked_page
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not all(importlib.util.find_spec(m) for m in ("gunicorn", "moto")),
@@ -55,13 +57,8 @@ def create_share(page: Any) -> str:
 @pytest.fixture
 def viewer(browser: Any) -> Any:
     """A second, unrelated browser: no cookies or storage shared with the owner."""
-    context = browser.new_context()
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert not errors, f"script errors on the viewer's page: {errors}"
+    with checked_page(browser) as page:
+        yield page
 
 
 def test_share_is_seen_elsewhere_follows_the_chat_and_is_gone_when_revoked(page, viewer, server):
