@@ -228,11 +228,24 @@ class Upstream:
         (an error status raises the mapped error). Leaving the block closes the connection;
         transport failures, also those raised while the block reads, come out as our errors."""
         headers = {**self.headers, **({"Accept": accept} if accept else {})}
-        with self._transport_errors(url), http_client(self.guarded).stream(
-                "POST", url, json=body, headers=headers, timeout=request_timeout()) as response:
-            if response.status_code >= 400:
-                raise self.error_from_response(response, self._read_raw(response))
-            yield response
+        with self._transport_errors(url):
+            response = self._send(http_client(self.guarded).build_request(
+                "POST", url, json=body, headers=headers, timeout=request_timeout()), stream=True)
+            try:
+                if response.status_code >= 400:
+                    raise self.error_from_response(response, self._read_raw(response))
+                yield response
+            finally:
+                response.close()
+
+    def _send(self, request: httpx.Request, stream: bool = False) -> httpx.Response:
+        client = http_client(self.guarded)
+        try:
+            return client.send(request, stream=stream)
+        except httpx.RemoteProtocolError:
+            # A pooled keep-alive connection the server closed just as it was reused: the
+            # request got no answer at all, so it goes once more, on a new connection.
+            return client.send(request, stream=stream)
 
     @contextmanager
     def open_sse(self, url: str, body: dict[str, Any]) -> Iterator[Iterator[ServerSentEvent]]:
@@ -261,8 +274,8 @@ class Upstream:
 
     def get_json(self, url: str, params: dict[str, str | int] | None = None) -> Any:
         with self._transport_errors(url):
-            response = http_client(self.guarded).get(url, params=params, headers=self.headers,
-                                         timeout=request_timeout())
+            response = self._send(http_client(self.guarded).build_request(
+                "GET", url, params=params, headers=self.headers, timeout=request_timeout()))
             if response.status_code >= 400:
                 raise self.error_from_response(response, response.content[:_MAX_ERROR_BODY])
             try:

@@ -75,3 +75,33 @@ def test_content_parts_reads_strings_text_parts_and_images():
     assert [type(p).__name__ for p in parts] == ["TextPart", "ImagePart"]
     assert (parts[1].mime, parts[1].data) == ("image/webp", "UklG")
     assert content_parts("") == []
+
+
+def test_a_connection_closed_without_an_answer_is_sent_once_more():
+    """A keep-alive connection the server closes just as it is reused gives "Server
+    disconnected without sending a response"; the request had no answer, so it is retried."""
+    import socket
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    accepted: list[int] = []
+
+    def serve() -> None:
+        for attempt in range(2):
+            conn, _ = listener.accept()
+            accepted.append(attempt)
+            conn.recv(65536)
+            if attempt == 1:
+                body = b'{"data": [{"id": "m-1"}]}'
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                             + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body)
+            conn.close()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    listing = Upstream("Peer").get_json(f"http://127.0.0.1:{port}/v1/models")
+    thread.join(5)
+    listener.close()
+    assert listing == {"data": [{"id": "m-1"}]}
+    assert accepted == [0, 1]
