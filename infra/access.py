@@ -72,7 +72,8 @@ ACCESS: dict[str, Access] = {
         s3_write=("principals/*/cookies/*", "principals/*/credentials/*"),
         s3_list=("principals/*/credentials/*",),                # names already uploaded
     ),
-    "media": Access(s3_read=("buckets/*/media/*", "media/*")),
+    # ?share=<id>: the live share (and its body, spilled to S3 when large) must name the file
+    "media": Access(s3_read=("buckets/*/media/*", "media/*", "shares/*"), table={"share#": ("GetItem",)}),
     "search": Access(s3_list=("media/*",)),
     "create": Access(
         s3_read=("cache/create/*", *_UPLOADED_KEYS),

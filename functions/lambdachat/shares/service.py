@@ -98,6 +98,15 @@ class ShareService:
                 raise NotFound("Share not found (it may have expired or been revoked)") from None
             return fresh, self.store.read_body(fresh)
 
+    def media_owner(self, share_id: str, bucket_id: str, filename: str) -> str:
+        """Whose bucket holds a media file this live share shows (contract: media a share points
+        to is public). The share's own body must name `/files/<bucket_id>/media/<filename>`, so a
+        share id opens exactly the files its owner chose to show, and nothing once it is revoked."""
+        item, body = self.body(self.fetch(share_id))
+        if f"/files/{bucket_id}/media/{filename}".encode() not in body:
+            raise NotFound("Media not found")
+        return item.owner
+
     def revoke(self, share_id: str, token: str | None) -> None:
         current = self._live(share_id, consistent=True)
         if current is None:

@@ -195,8 +195,9 @@ PATHS: dict[str, dict[str, Schema]] = {
         body={"multipart/form-data": {"schema": _object(["file"], file={
             "type": "string", "contentMediaType": "application/json"})}})},
     "/files/{bucket_id}/media/{filename}": {"get": _op(
-        "One media file of a bucket", MEDIA_RESPONSES,
-        parameters=[*BUCKET, _path("filename", FILENAME), *MEDIA_PARAMS])},
+        "One media file of the caller's bucket; with `share`, one that live share shows (no key needed)",
+        MEDIA_RESPONSES,
+        parameters=[*BUCKET, _path("filename", FILENAME), _query("share"), *MEDIA_PARAMS])},
     "/images/{name}": {"get": _op("Generated media (alias of /media)", MEDIA_RESPONSES,
                                   parameters=[_path("name"), *MEDIA_PARAMS], public=True)},
     "/media/{name}": {"get": _op("Generated media: <owner tag>/<file name>", MEDIA_RESPONSES,

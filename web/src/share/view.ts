@@ -5,6 +5,7 @@ import { API, call } from "../api";
 import { MessageList } from "../chat/list";
 import { h, uuid } from "../dom";
 import { saveConversation } from "../store";
+import { throughShare } from "./media";
 import type { Conversation } from "../types";
 
 const POLL_MS = 5000;
@@ -18,6 +19,8 @@ export function showShared(root: HTMLElement, shareId: string, conversationId: s
   root.replaceChildren(h("header", { class: "shared-head" }, title, copy), note, messages);
   root.classList.add("shared-page");
   const list = new MessageList(messages, null);
+  // Attribute changes are not observed, so rewriting them here does not call this again.
+  new MutationObserver(() => throughShare(messages, shareId)).observe(messages, { childList: true, subtree: true });
   let etag = "";
   let conv: Conversation | null = null;
   let gone = false;

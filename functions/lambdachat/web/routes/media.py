@@ -1,6 +1,7 @@
 """GET /files/<bucket_id>/media/<filename>, /media/<owner>/<name>, /images/<owner>/<name>.
 
-Bucket media belong to the caller (another principal's bucket is simply not found); generated
+Bucket media belong to the caller (another principal's bucket is simply not found), or are shown
+through a live share that names them (`?share=`); generated
 media are public by unguessable name (see `lambdachat.media`). Streamed or redirected as
 `lambdachat.media.delivery` decides.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, request
 
-from lambdachat.errors import NotFound
+from lambdachat.errors import NotFound, Unauthorized
 from lambdachat.files.layout import check_filename, media_key
 from lambdachat.media import generated
 from lambdachat.media.delivery import Delivery, deliver
@@ -37,7 +38,19 @@ def _deliver(key: str, filename: str, cache_control: str) -> Response:
 
 
 @bp.get("/files/<bucket_id>/media/<filename>")
+@public
 def handle_get_bucket_media(bucket_id: str, filename: str) -> Response:
+    """The caller's own bucket media; or, with `?share=<share_id>`, media that live share shows
+    (public: an anonymous viewer of a shared chat sees its images)."""
+    share_id = request.args.get("share")
+    if share_id:
+        from lambdachat.shares.service import default_service
+
+        owner = default_service().media_owner(share_id, bucket_id, check_filename(filename))
+        return _deliver(media_key(owner, bucket_id, filename), filename, BUCKET_CACHE)
+    if not g.principal.authenticated:
+        raise Unauthorized("A valid access key is required (Authorization: Bearer <key>), "
+                           "or the share this media belongs to (?share=<share_id>)")
     return _deliver(media_key(g.principal.id, bucket_id, filename), filename, BUCKET_CACHE)
 
 
