@@ -6,6 +6,7 @@ import { settings } from "../settings";
 import { getConversation, newConversation, saveConversation } from "../store";
 import type { Conversation, Message, Part } from "../types";
 import { MessageList } from "./list";
+import { withAccessKey } from "./media";
 import type { MessageActions } from "./render";
 import { messageText } from "./text";
 import { runTurn, type Action } from "./turn";
@@ -30,6 +31,8 @@ export class ChatController {
       play: (msg, button) => this.play(msg, button),
     };
     this.list = new MessageList(messages, actions);
+    // Attribute changes are not observed, so the rewrite does not call this again.
+    new MutationObserver(() => withAccessKey(messages)).observe(messages, { childList: true, subtree: true });
   }
 
   get running(): boolean {
