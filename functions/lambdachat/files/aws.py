@@ -8,13 +8,8 @@ from typing import IO, Any
 from lambdachat.errors import Forbidden, PayloadTooLarge
 from lambdachat.files.ports import FileRecord
 from lambdachat.storage import aws
+from lambdachat.storage.faults import is_condition_failure, is_missing_object
 from lambdachat.storage.resources import FILES_BUCKET, MAIN_TABLE
-
-_MISSING = {"404", "NoSuchKey", "NotFound"}
-
-
-def _code(exc: Exception) -> str:
-    return str(getattr(exc, "response", {}).get("Error", {}).get("Code", ""))
 
 
 class S3BlobStore:
@@ -49,7 +44,7 @@ class S3BlobStore:
         try:
             body = self._s3.get_object(Bucket=self.bucket, Key=key)["Body"]
         except Exception as exc:
-            if _code(exc) in _MISSING:
+            if is_missing_object(exc):
                 return None
             raise
         with body:
@@ -59,7 +54,7 @@ class S3BlobStore:
         try:
             self._s3.download_fileobj(self.bucket, key, dest)
         except Exception as exc:
-            if _code(exc) in _MISSING:
+            if is_missing_object(exc):
                 return False
             raise
         dest.seek(0)
@@ -69,7 +64,7 @@ class S3BlobStore:
         try:
             return int(self._s3.head_object(Bucket=self.bucket, Key=key)["ContentLength"])
         except Exception as exc:
-            if _code(exc) in _MISSING:
+            if is_missing_object(exc):
                 return None
             raise
 
@@ -125,7 +120,7 @@ class DynamoBucketIndex:
                                            ":now": {"N": str(int(time.time()))},
                                            ":room": {"N": str(max_files - new_files)}})
         except Exception as exc:
-            if _code(exc) != "ConditionalCheckFailedException":
+            if not is_condition_failure(exc):
                 raise
             if self.owner(bucket_id) != principal_id:
                 raise Forbidden("This bucket belongs to someone else") from exc

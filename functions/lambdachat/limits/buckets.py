@@ -20,6 +20,7 @@ import threading
 from typing import Any, Protocol
 
 from lambdachat.limits.rules import Rate
+from lambdachat.storage.faults import is_condition_failure
 
 _TTL_MARGIN_S = 60
 _MAX_TRIES = 4
@@ -83,7 +84,7 @@ class DynamoBuckets:
             try:
                 self._update(key, fresh=fresh, interval=interval, now_ms=now_ms, limit=limit, expires=expires)
             except Exception as exc:
-                if not _condition_failed(exc):
+                if not is_condition_failure(exc):
                     raise
                 tat = _old_tat(exc)
                 continue
@@ -112,12 +113,6 @@ class DynamoBuckets:
         if len(self._hints) >= _MAX_HINTS:
             self._hints.clear()
         self._hints[key] = tat
-
-
-def _condition_failed(exc: Exception) -> bool:
-    response = getattr(exc, "response", None)
-    return isinstance(response, dict) and \
-        response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
 def _old_tat(exc: Exception) -> int | None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from lambdachat.errors import ApiError, NotFound
+from lambdachat.storage.faults import error_code, is_missing_object
 
 CHUNK = 64 * 1024
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -74,8 +75,8 @@ class S3Store:
         try:
             response = self._client.get_object(**params)
         except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "")
-            if code in {"NoSuchKey", "404", "NotFound"}:
+            code = error_code(exc)
+            if is_missing_object(exc):
                 raise NotFound("Media not found") from exc
             if code in {"304", "NotModified"}:
                 return StoredObject(size=0, etag=if_none_match, not_modified=True)

@@ -21,6 +21,7 @@ from typing import Any
 from lambdachat.memory.model import Memory, Owner
 from lambdachat.memory.store import Change, MemoryFull
 from lambdachat.storage import aws
+from lambdachat.storage.faults import is_condition_failure
 from lambdachat.storage.resources import MAIN_TABLE
 
 META = "meta"
@@ -31,12 +32,6 @@ _BATCH_RETRIES = 8
 
 def _pk(owner: Owner) -> str:
     return f"mem#{owner.principal}#{owner.user_id}"
-
-
-def _is_conditional_failure(exc: Exception) -> bool:
-    response = getattr(exc, "response", None)
-    code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
-    return code == "ConditionalCheckFailedException"
 
 
 class DynamoMemoryStore:
@@ -76,7 +71,7 @@ class DynamoMemoryStore:
                                  Key={"pk": {"S": _pk(owner)}, "sk": {"S": ITEM_PREFIX + memory_id}},
                                  ConditionExpression="attribute_exists(pk)")
         except Exception as exc:
-            if _is_conditional_failure(exc):
+            if is_condition_failure(exc):
                 return None
             raise
         self._change_count(owner, -1)
@@ -108,7 +103,7 @@ class DynamoMemoryStore:
                                  UpdateExpression="ADD #c :d", ExpressionAttributeNames={"#c": "count"},
                                  ExpressionAttributeValues=values, **extra)
         except Exception as exc:
-            if _is_conditional_failure(exc):
+            if is_condition_failure(exc):
                 raise MemoryFull from exc
             raise
 

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from lambdachat.observability import logger
 from lambdachat.shares.model import INLINE_MAX_BYTES, ShareBody
 from lambdachat.storage import aws
+from lambdachat.storage.faults import is_condition_failure
 from lambdachat.storage.resources import FILES_BUCKET, MAIN_TABLE
 
 SPILL_PREFIX = "shares/"
@@ -124,12 +125,6 @@ class InMemoryShareStore:
             return True
 
 
-def _is_condition_failure(exc: Exception) -> bool:
-    response = getattr(exc, "response", None)
-    code = (response or {}).get("Error", {}).get("Code") if isinstance(response, dict) else None
-    return code == "ConditionalCheckFailedException"
-
-
 def _key(share_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"share#{share_id}"}, "sk": {"S": "share"}}
 
@@ -174,7 +169,7 @@ class DynamoShareStore:
                 ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now",
                 ExpressionAttributeValues={":now": _num(now)})
         except Exception as exc:
-            if _is_condition_failure(exc):
+            if is_condition_failure(exc):
                 self._drop(spilled)
                 raise ShareExists(share_id) from exc
             raise  # the write may have landed (a 5xx after commit): its body must stay
@@ -192,7 +187,7 @@ class DynamoShareStore:
                 ExpressionAttributeValues={":v": _num(current.version), ":h": {"S": current.token_hash},
                                            ":now": _num(now)})
         except Exception as exc:
-            if _is_condition_failure(exc):
+            if is_condition_failure(exc):
                 self._drop(spilled)
                 raise VersionConflict(current.share_id) from exc
             raise  # the write may have landed (a 5xx after commit): its body must stay
@@ -207,7 +202,7 @@ class DynamoShareStore:
                                     "(attribute_not_exists(expires_at) OR expires_at > :now)",
                 ExpressionAttributeValues={":h": {"S": current.token_hash}, ":now": _num(now)})
         except Exception as exc:
-            if _is_condition_failure(exc):
+            if is_condition_failure(exc):
                 return False
             raise
         # The body deleted is the one of the version actually removed, not the one first read.

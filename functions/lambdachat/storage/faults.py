@@ -26,6 +26,23 @@ THROTTLING_CODES = frozenset({
 _RETRYABLE_CANCELLATIONS = frozenset({"ThrottlingError", "TransactionConflict", "ProvisionedThroughputExceeded"})
 
 
+def error_code(exc: BaseException) -> str:
+    """The AWS error code of a botocore ClientError ("" for anything else)."""
+    response = getattr(exc, "response", None)
+    error = response.get("Error") if isinstance(response, dict) else None
+    return str(error.get("Code", "")) if isinstance(error, dict) else ""
+
+
+def is_missing_object(exc: BaseException) -> bool:
+    """S3 has no such key (GetObject says NoSuchKey; HeadObject, with no body, just 404)."""
+    return error_code(exc) in {"NoSuchKey", "404", "NotFound"}
+
+
+def is_condition_failure(exc: BaseException) -> bool:
+    """A DynamoDB conditional write that was refused: the caller's expectation did not hold."""
+    return error_code(exc) == "ConditionalCheckFailedException"
+
+
 def unavailable(exc: BaseException) -> ServiceUnavailable | None:
     """A ServiceUnavailable for a storage fault worth retrying later, else None."""
     if not type(exc).__module__.startswith("botocore"):
