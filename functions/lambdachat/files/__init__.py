@@ -10,7 +10,7 @@ by `lambdachat.files.layout`, never from client text):
                                                           fenced as ```<filename>\\n...\\n``` (the cache)
 
 `<principal>` is `layout.principal_segment(principal.id)`; `<bucket_id>` matches
-`layout.BUCKET_ID`; `<filename>` is `layout.clean_filename(...)` output (`[\\w.,+-]`, <= 100
+`lambdachat.ids.CLIENT_ID`; `<filename>` is `layout.clean_filename(...)` output (`[\\w.,+-]`, <= 100
 characters, no leading dot). So `media/<filename>` is always one path segment.
 
 Index (the ONE DynamoDB table, `MAIN_TABLE`), one item per bucket id and one per file:

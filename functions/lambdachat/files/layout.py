@@ -12,8 +12,8 @@ import unicodedata
 from typing import Literal
 
 from lambdachat.errors import BadRequest
+from lambdachat.ids import check_client_id
 
-BUCKET_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$")
 MAX_FILENAME = 100
 _FILENAME = re.compile(r"^[\w.,+-]{1,100}$")
 _UNSAFE_RUN = re.compile(r"[^\w.,+-]+")
@@ -39,9 +39,7 @@ _REFUSED_NAMES = frozenset({"package-lock.json"})
 
 
 def check_bucket_id(bucket_id: str) -> str:
-    if not BUCKET_ID.match(bucket_id):
-        raise BadRequest("A bucket id is 8-64 letters, digits, '-' or '_', starting with a letter or digit")
-    return bucket_id
+    return check_client_id(bucket_id, "bucket")
 
 
 def extension(filename: str) -> str:

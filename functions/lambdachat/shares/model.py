@@ -16,6 +16,7 @@ from typing import Any
 
 from lambdachat.config import env_int
 from lambdachat.errors import BadRequest, PayloadTooLarge
+from lambdachat.ids import check_client_id
 
 DAY = 86_400
 # A share is the client's whole conversation; 5 MB also keeps one under Lambda's 6 MB payload.
@@ -28,8 +29,6 @@ DEFAULT_EXPIRES_SECONDS = env_int("LAMBDACHAT_SHARE_DEFAULT_EXPIRES", 30 * DAY)
 MIN_EXPIRES_SECONDS = 60
 MAX_EXPIRES_SECONDS = env_int("LAMBDACHAT_SHARE_MAX_EXPIRES", 365 * DAY)
 
-# Contract (Files, reused for shares: V1 shares and buckets share one id space).
-SHARE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$")
 TOKEN_HEADER = "x-share-token"
 TOKEN_COOKIE = "share_token"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,128}$")
@@ -47,9 +46,7 @@ class ShareBody:
 
 
 def check_share_id(share_id: str) -> str:
-    if not SHARE_ID.match(share_id):
-        raise BadRequest("A share id is 8-64 letters, digits, '-' or '_', starting with a letter or digit")
-    return share_id
+    return check_client_id(share_id, "share")
 
 
 def parse_body(raw: bytes) -> ShareBody:

@@ -12,14 +12,15 @@ import copy
 from typing import Any
 
 from lambdachat import __version__
+from lambdachat.ids import CLIENT_ID_PATTERN
 
 Schema = dict[str, Any]
 
 ERROR: Schema = {"type": "object", "required": ["error"],
                  "properties": {"error": {"type": "object", "required": ["message"],
                                           "properties": {"message": {"type": "string"}}}}}
-# Ids the routes accept (files.layout.BUCKET_ID, shares.model.SHARE_ID, memory.model.USER_ID …).
-BUCKET_ID: Schema = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{7,63}$"}
+# Ids the routes accept (lambdachat.ids for buckets and shares, memory.model.USER_ID …).
+BUCKET_ID: Schema = {"type": "string", "pattern": CLIENT_ID_PATTERN}
 USER_ID: Schema = {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$"}
 FILENAME: Schema = {"type": "string", "pattern": "^[A-Za-z0-9_.,+-]{1,100}$"}
 TEXT: Schema = {"type": "string"}
