@@ -9,9 +9,7 @@ import http.client
 import importlib.util
 import json
 import re
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,6 +17,7 @@ import requests
 from lambdachat import __version__
 from lambdachat.storage.resources import BUCKETS, TABLES
 
+from tests.fakes.upstream import FakeUpstream, OpenAIWire
 from tests.local_server import LocalServer, local_server
 
 pytestmark = pytest.mark.skipif(
@@ -29,37 +28,9 @@ MODEL_INSTALLED = all(importlib.util.find_spec(m) for m in ("xllamacpp", "llm_sm
 needs_model = pytest.mark.skipif(not MODEL_INSTALLED, reason="embedded model not installed (make install)")
 
 
-class FakeOpenAI(BaseHTTPRequestHandler):
-    """An OpenAI-compatible upstream that lists one model and remembers the keys it was sent."""
-
-    seen_authorization: list[str] = []
-
-    def do_GET(self) -> None:
-        FakeOpenAI.seen_authorization.append(self.headers.get("Authorization", ""))
-        body = json.dumps({"object": "list", "data": [{"id": "fake-gpt", "object": "model"}]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
-def upstream() -> Iterator[str]:
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), FakeOpenAI)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/v1"
-    httpd.shutdown()
-    thread.join()
-
-
-@pytest.fixture(scope="module")
-def server(upstream: str) -> Iterator[LocalServer]:
-    with local_server({"OPENAI_BASE_URL": upstream}) as running:
+def server(upstream: FakeUpstream) -> Iterator[LocalServer]:
+    with local_server({"OPENAI_BASE_URL": f"{upstream.base_url}/v1"}) as running:
         yield running
 
 
@@ -133,14 +104,14 @@ def test_no_file_outside_the_web_folder_is_served(server, path):
 
 
 @pytest.mark.parametrize("header", ["x_api_key", "x-api-key"])
-def test_provider_key_header_reaches_the_upstream_in_both_spellings(server, header):
+def test_provider_key_header_reaches_the_upstream_in_both_spellings(server, upstream, header):
     # gunicorn drops underscore headers by default; V1 g4f clients send exactly those.
     key = f"sk-test-{header.replace('_', 'u').replace('-', 'h')}"
-    FakeOpenAI.seen_authorization.clear()
+    upstream.script(OpenAIWire.models("fake-gpt"))
     response = requests.get(api(server, "models/OpenAI"), headers={header: key}, timeout=10)
     assert response.status_code == 200, response.text
     assert response.json()[0]["model"] == "fake-gpt"
-    assert FakeOpenAI.seen_authorization == [f"Bearer {key}"]
+    assert upstream.last.headers["authorization"] == f"Bearer {key}"
 
 
 def test_embedded_aws_has_every_bucket_and_table(server):

@@ -24,12 +24,6 @@ OWNER = owner_tag("local")
 
 
 @pytest.fixture(scope="module")
-def upstream() -> Iterator[FakeUpstream]:
-    with FakeUpstream() as up:
-        yield up
-
-
-@pytest.fixture(scope="module")
 def server(upstream: FakeUpstream) -> Iterator[LocalServer]:
     env = {"CUSTOM_BASE_URL": upstream.base_url + "/v1", "LAMBDACHAT_MEDIA_FETCH_PRIVATE": "1"}
     with local_server(env) as running:

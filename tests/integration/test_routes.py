@@ -35,11 +35,22 @@ def test_version_is_semver_and_offline_latest_is_null(client):
     assert body["version"].count(".") == 2
 
 
-def test_models_merge_providers_in_v1_shape(client, monkeypatch):
-    monkeypatch.setenv("KEYED_API_KEY", "sk-server")
+def test_models_merge_the_providers_the_server_configures_in_v1_shape(monkeypatch):
+    # The real registry rules (keys from the environment), over two keyed fakes.
+    from lambdachat.providers import registry
+
+    fakes = (FakeProvider(name="Fake", needs_auth=True), FakeProvider(name="Keyed", needs_auth=True,
+                                                                      models=("k-1", "fake-model")))
+    monkeypatch.setattr(registry, "all_providers", lambda: fakes)
+    monkeypatch.setenv("FAKE_API_KEY", "sk-a")
+    monkeypatch.setenv("KEYED_API_KEY", "sk-b")
+    client = create_app().test_client()
     body = client.get("/backend-api/v2/models").get_json()
-    # Only the configured fake is listed: Keyed has no key from the server's own config...
-    assert {"name": "fake-model", "image": False, "vision": False, "providers": ["Fake"]} in body
+    assert {"name": "fake-model", "image": False, "vision": False, "providers": ["Fake", "Keyed"]} in body
+    assert {"name": "k-1", "image": False, "vision": False, "providers": ["Keyed"]} in body
+    monkeypatch.delenv("KEYED_API_KEY")
+    body = client.get("/backend-api/v2/models").get_json()
+    assert body == [{"name": "fake-model", "image": False, "vision": False, "providers": ["Fake"]}]
 
 
 def test_providers_list_v1_shape(client):

@@ -19,12 +19,6 @@ BODY = {"provider": "Custom", "model": "gpt-4o-mini", "messages": [{"role": "use
 
 
 @pytest.fixture(scope="module")
-def upstream() -> Iterator[FakeUpstream]:
-    with FakeUpstream() as up:
-        yield up
-
-
-@pytest.fixture(scope="module")
 def server(upstream: FakeUpstream) -> Iterator[LocalServer]:
     env = {"CUSTOM_BASE_URL": f"{upstream.base_url}/v1", "LAMBDACHAT_STREAM_TIMEOUT": "1.5"}
     with local_server(env) as running:
