@@ -4,26 +4,20 @@
 # the route group the function serves (serverless.yml sets it per function). The adapter waits until this server answers on $PORT, then
 # proxies each invocation to it and streams the body back (AWS_LWA_INVOKE_MODE=response_stream).
 #
-# gunicorn choices, each for a Lambda reason:
-#   gthread, 1 worker   one process per execution environment; threads let the adapter's
-#                       readiness probe and a request overlap.
+# gunicorn: the settings shared with `lambdachat serve` (gthread and one worker, underscore headers
+# kept, no control socket, TCP_NODELAY) come from lambdachat.web.gunicorn_conf; these are Lambda's:
 #   --timeout 0         no worker heartbeat: a frozen (idle) environment would look like a hung
 #                       worker after it thaws and get killed mid-request. Lambda's own timeout
 #                       bounds a request.
 #   --keep-alive 10     longer than the adapter's idle pool timeout (4 s), so the adapter never
 #                       reuses a connection that gunicorn already closed.
-#   --header-map dangerous
-#                       V1 g4f clients send `x_api_key`/`x_api_base`; gunicorn drops underscore
-#                       headers by default. The app reads both spellings as one.
-#   --no-control-socket the default socket lives under $HOME, which is read-only on Lambda.
 set -eu
 cd "${LAMBDA_TASK_ROOT:-$(dirname "$0")/..}"
 exec python3 -m gunicorn \
     --bind "127.0.0.1:${PORT:-8080}" \
-    --worker-class gthread --workers 1 --threads "${LAMBDACHAT_THREADS:-4}" \
+    --config python:lambdachat.web.gunicorn_conf \
+    --threads "${LAMBDACHAT_THREADS:-4}" \
     --timeout 0 --keep-alive 10 --graceful-timeout 5 \
-    --header-map dangerous \
-    --no-control-socket \
     --worker-tmp-dir /tmp \
     --error-logfile - --log-level warning \
     "lambdachat.web.wsgi:build(\"${LAMBDACHAT_ROUTE_GROUP:-conversation}\")"

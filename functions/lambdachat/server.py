@@ -14,7 +14,6 @@ in `_build_worker_app`, never in the master.
 from __future__ import annotations
 
 import os
-import socket
 import sys
 import threading
 import time
@@ -26,6 +25,7 @@ from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from lambdachat.observability import logger
+from lambdachat.web import gunicorn_conf
 
 HEARTBEAT_TIMEOUT = 120      # seconds the worker's main loop may be unresponsive before a restart
 GRACEFUL_TIMEOUT = 5         # SIGTERM lets open streams run this long (Ctrl-C does not wait); < docker stop
@@ -101,17 +101,6 @@ def _announce(worker: Any) -> None:
     logger.info(f"lambdachat is ready at {url}", extra={"url": url, "pid": os.getpid()})
 
 
-def _no_delay(arbiter: Any) -> None:
-    """gunicorn when_ready: disable Nagle on the listeners (accepted sockets inherit it on Linux).
-
-    Without it a stream's small writes wait for the client's delayed ACK: ~40 ms added to the
-    first token, measured with bench/stream_overhead.py.
-    """
-    for listener in arbiter.LISTENERS:
-        if listener.sock.family in (socket.AF_INET, socket.AF_INET6):
-            listener.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
 def _end_worker(_arbiter: Any, worker: Any) -> None:
     """gunicorn worker_exit: leave at once, without waiting for streams still open.
 
@@ -129,22 +118,16 @@ def _end_worker(_arbiter: Any, worker: Any) -> None:
 def gunicorn_options(options: ServeOptions) -> dict[str, Any]:
     host = f"[{options.host}]" if ":" in options.host else options.host
     options_map: dict[str, Any] = {
+        **gunicorn_conf.SHARED,
         "bind": [f"{host}:{options.port}"],
-        "workers": 1,
-        "worker_class": "gthread",
         "threads": options.threads,
         "timeout": HEARTBEAT_TIMEOUT,
         "graceful_timeout": GRACEFUL_TIMEOUT,
         "keepalive": KEEPALIVE,
-        # V1 g4f clients send `x_api_key` / `x_api_base`; gunicorn drops underscore headers by
-        # default. The app reads both spellings as one (contract: Header names).
-        "header_map": "dangerous",
         "accesslog": None,           # the app logs every request as a JSON line already
         "errorlog": "-",
         "loglevel": "warning",
-        "control_socket_disable": True,  # no socket file in $HOME for a laptop server
         "proc_name": "lambdachat",
-        "when_ready": _no_delay,
         "post_worker_init": _announce,
         "worker_exit": _end_worker,
     }
