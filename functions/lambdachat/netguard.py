@@ -25,6 +25,7 @@ import httpcore
 import httpx
 
 from lambdachat.config import get_settings
+from lambdachat.flags import flag_value
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -34,8 +35,6 @@ Resolver = Callable[[str, int], list[str]]
 # function's own AWS credentials (IMDS on IPv4 and on Nitro's IPv6).
 METADATA = frozenset({ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")})
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
 
 
 class UrlRefused(ValueError):
@@ -98,11 +97,9 @@ def upstream_policy() -> AddressPolicy:
     """The configured policy. `LAMBDACHAT_ALLOW_PRIVATE_UPSTREAMS` (default on in local mode, off in
     cloud mode; `LAMBDACHAT_MEDIA_FETCH_PRIVATE=1` is the older name, kept) and
     `LAMBDACHAT_UPSTREAM_ALLOW_NETS` (CIDRs reachable even in cloud mode)."""
-    raw = os.environ.get("LAMBDACHAT_ALLOW_PRIVATE_UPSTREAMS", "").strip().lower()
-    if raw in _TRUE or raw in _FALSE:
-        allow = raw in _TRUE
-    else:
-        legacy = os.environ.get("LAMBDACHAT_MEDIA_FETCH_PRIVATE", "").strip().lower() in _TRUE
+    allow = flag_value(os.environ.get("LAMBDACHAT_ALLOW_PRIVATE_UPSTREAMS", ""))
+    if allow is None:
+        legacy = flag_value(os.environ.get("LAMBDACHAT_MEDIA_FETCH_PRIVATE", "")) is True
         allow = legacy or get_settings().mode == "local"
     return AddressPolicy(allow_private=allow,
                          allowed_networks=_networks(os.environ.get("LAMBDACHAT_UPSTREAM_ALLOW_NETS", "")))

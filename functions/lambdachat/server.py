@@ -24,6 +24,7 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+from lambdachat.flags import env_flag
 from lambdachat.observability import logger
 from lambdachat.web import gunicorn_conf
 
@@ -37,17 +38,6 @@ class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 8080
     threads: int = 16
-
-
-def _flag(name: str, default: bool) -> bool:
-    raw = os.environ.get(name, "").strip().lower()
-    if not raw:
-        return default
-    if raw in {"1", "true", "yes", "on"}:
-        return True
-    if raw in {"0", "false", "no", "off"}:
-        return False
-    raise RuntimeError(f"{name} must be 0 or 1, got {raw!r}")
 
 
 def create_local_app() -> Flask:
@@ -88,7 +78,7 @@ def _build_worker_app() -> Flask:
     if wants_embedded_aws():
         start_embedded_aws()
     app = create_local_app()
-    if _flag("LAMBDACHAT_WARM_MODEL", default=True):
+    if env_flag("LAMBDACHAT_WARM_MODEL", default=True):
         threading.Thread(target=_warm_up_model, name="model-warm-up", daemon=True).start()
     return app
 
@@ -159,7 +149,7 @@ def serve(options: ServeOptions) -> None:
 
     # Invalid settings and a missing page fail now, in the terminal, not in the worker's log.
     get_settings()
-    _flag("LAMBDACHAT_WARM_MODEL", default=True)
+    env_flag("LAMBDACHAT_WARM_MODEL", default=True)
     web_root()
     get_settings.cache_clear()
     _EmbeddedGunicorn(_build_worker_app, gunicorn_options(options)).run()

@@ -11,14 +11,13 @@ from typing import Any
 
 from lambdachat.config import env_int
 from lambdachat.errors import BadRequest, PayloadTooLarge
+from lambdachat.flags import flag_value, request_flag
 
 MAX_PROMPT_CHARS = 100_000      # LAMBDACHAT_CREATE_MAX_PROMPT_CHARS
 MAX_CACHE_KEY = 200
 MAX_SEARCH_QUERY = 500
 _NAME = re.compile(r"^[\w.:/@+-]{1,200}$")
 _LANGUAGE = re.compile(r"^[\w+#.-]{1,32}$")
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"", "0", "false", "no", "off"}
 
 
 @dataclass(frozen=True)
@@ -39,14 +38,7 @@ class CreateParams:
 
 
 def _flag(name: str, raw: Any) -> bool:
-    if isinstance(raw, bool):
-        return raw
-    value = str(raw).strip().lower()
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise BadRequest(f"'{name}' must be true or false")
+    return request_flag(name, raw, default=False)
 
 
 def _text(name: str, raw: Any, pattern: re.Pattern[str] | None = None) -> str:
@@ -70,7 +62,7 @@ def parse_create(values: Mapping[str, Any]) -> CreateParams:
     raw_filter = values.get("filter_markdown")
     filter_text = "" if raw_filter is None else str(raw_filter).strip()
     language = None
-    if filter_text.lower() in _TRUE | _FALSE or isinstance(raw_filter, bool):
+    if flag_value(filter_text) is not None or filter_text == "" or isinstance(raw_filter, bool):
         wants_filter = _flag("filter_markdown", raw_filter if isinstance(raw_filter, bool) else filter_text)
     else:
         language = _text("filter_markdown", filter_text, _LANGUAGE)
@@ -80,7 +72,7 @@ def parse_create(values: Mapping[str, Any]) -> CreateParams:
     web_search: bool | str
     if raw_search is None:
         web_search = False
-    elif isinstance(raw_search, bool) or str(raw_search).strip().lower() in _TRUE | _FALSE:
+    elif isinstance(raw_search, bool) or flag_value(raw_search) is not None or str(raw_search).strip() == "":
         web_search = _flag("web_search", raw_search)
     else:
         web_search = _text("web_search", raw_search)

@@ -19,6 +19,7 @@ import os
 from dataclasses import dataclass
 
 from lambdachat.config import env_int, get_settings
+from lambdachat.flags import flag_value
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,6 @@ ENDPOINT_GROUPS: dict[str, str] = {
     "memory.handle_post_memory": "memory_writes",
 }
 
-_OFF = {"0", "false", "no", "off"}
 
 
 def enabled() -> bool:
@@ -68,7 +68,7 @@ def enabled() -> bool:
     raw = os.environ.get("LAMBDACHAT_RATE_LIMITS", "").strip().lower()
     if not raw:
         return get_settings().mode == "cloud"
-    return raw not in _OFF
+    return flag_value(raw) is not False
 
 
 def _rate(prefix: str, default: Rate) -> Rate | None:

@@ -14,9 +14,8 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
+from lambdachat.flags import flag_value
 from lambdachat.observability import logger
-
-_FALSE = {"0", "false", "no", "off"}
 
 # Fake credentials: moto accepts anything, and a real key must never be sent anywhere from here.
 _FAKE_AWS_ENV = {
@@ -41,7 +40,7 @@ def wants_embedded_aws() -> bool:
     """On unless told not to; a configured endpoint (real AWS, LocalStack) always wins."""
     if os.environ.get("AWS_ENDPOINT_URL"):
         return False
-    return os.environ.get("LAMBDACHAT_EMBEDDED_AWS", "").strip().lower() not in _FALSE
+    return flag_value(os.environ.get("LAMBDACHAT_EMBEDDED_AWS", "")) is not False
 
 
 def start_embedded_aws() -> EmbeddedAws:

@@ -18,26 +18,17 @@ from lambdachat.errors import BadRequest
 from lambdachat.files import layout
 from lambdachat.files.buckets import Buckets, Incoming, for_principal
 from lambdachat.files.reading import Done, Failed, Loaded, LoadEvent, MediaFound
+from lambdachat.flags import request_flag
 from lambdachat.observability import logger
 
 bp = Blueprint("files", __name__)
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
 SSE_HEADERS = {"Cache-Control": "no-cache, no-store", "X-Accel-Buffering": "no",
                "X-Content-Type-Options": "nosniff"}
 
 
 def _flag(name: str, default: bool) -> bool:
-    """A query flag as a real boolean (V1 took any value, even "false", as true)."""
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if raw.strip().lower() in _TRUE:
-        return True
-    if raw.strip().lower() in _FALSE:
-        return False
-    raise BadRequest(f"'{name}' must be true or false")
+    return request_flag(name, request.args.get(name), default)
 
 
 def _buckets() -> Buckets:
