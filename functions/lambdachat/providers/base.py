@@ -152,6 +152,9 @@ class Provider(ABC):
     needs_auth: bool = True
     vision: bool = False
     image: bool = False
+    # False for a provider that takes no key at all (the embedded model): then no key source is
+    # consulted, which spares every chat with it the principal's uploaded-keys lookup in S3.
+    uses_keys: bool = True
     # Whether a trailing assistant message is continued natively (prefill); if not, the
     # `continue` action asks the model to carry on in a new user turn.
     supports_prefill: bool = False

@@ -63,6 +63,8 @@ def server_credentials(provider: Provider) -> Credentials:
 def request_credentials(provider: Provider, api_key: str | None, base_url: str | None,
                         principal: Principal | None = None) -> Credentials:
     """Credentials for one request: the request's, then the principal's uploads, then the server's."""
+    if not provider.uses_keys:
+        return Credentials()
     if not api_key and principal is not None:
         from lambdachat.credentials.uploads import uploaded_api_key
 

@@ -215,6 +215,7 @@ class LocalModel(Provider):
     label = "SmolLM2 135M (tiny offline model)"
     url = "https://huggingface.co/HuggingFaceTB/SmolLM2-135M-Instruct"
     needs_auth = False
+    uses_keys = False
     vision = False
 
     def __init__(self, model: EmbeddedModel | None = None) -> None:
