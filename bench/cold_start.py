@@ -22,7 +22,7 @@ read-only), first as packaged and then with bytecode compiled into it (`compilea
 The zip holds aarch64/cp312 wheels; here their C speedups do not load and pure Python runs.
 `--explain` lists, per handler, the costliest imports the bare set does not make.
 
-Last, the conversation as it is deployed: functions/run_conversation.sh (gunicorn under the
+Last, the conversation as it is deployed: functions/run_web_adapter.sh (gunicorn under the
 Lambda Web Adapter) from spawn to its first answered request, what the adapter waits for.
 """
 
@@ -238,19 +238,19 @@ def _free_port() -> int:
 
 
 def web_adapter_ready_ms() -> float:
-    """Spawn of functions/run_conversation.sh until it answers a first request: what the Lambda
-    Web Adapter waits for (its readiness check) before the first invocation. Includes the
+    """Spawn of functions/run_web_adapter.sh (LAMBDACHAT_FUNCTION=conversation) until it answers a
+    first request: what the Lambda Web Adapter waits for (its readiness check) before the first invocation. Includes the
     interpreter, gunicorn's master and worker, and the conversation app's imports."""
     port = _free_port()
-    env = {**Setup("").env(CASES[-1]), "PORT": str(port),
+    env = {**Setup("").env(CASES[-1]), "PORT": str(port), "LAMBDACHAT_FUNCTION": "conversation",
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     started = time.perf_counter()
-    proc = subprocess.Popen(["sh", str(REPO_ROOT / "functions" / "run_conversation.sh")], env=env,
+    proc = subprocess.Popen(["sh", str(REPO_ROOT / "functions" / "run_web_adapter.sh")], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         while time.perf_counter() - started < 60:
             if proc.poll() is not None:
-                raise RuntimeError("run_conversation.sh exited before serving")
+                raise RuntimeError("run_web_adapter.sh exited before serving")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
                 conn.request("GET", "/")
@@ -259,7 +259,7 @@ def web_adapter_ready_ms() -> float:
                 return (time.perf_counter() - started) * 1000
             except OSError:
                 time.sleep(0.005)
-        raise RuntimeError("run_conversation.sh did not answer within 60 s")
+        raise RuntimeError("run_web_adapter.sh did not answer within 60 s")
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -311,7 +311,7 @@ def main() -> int:
                 if args.explain or r.ratio > TARGET_RATIO:
                     explain(setup, r.case)
     ready = [web_adapter_ready_ms() for _ in range(max(3, args.runs // 2))]
-    print(f"\nconversation as deployed (functions/run_conversation.sh, gunicorn gthread, venv): spawn to "
+    print(f"\nconversation as deployed (functions/run_web_adapter.sh, gunicorn gthread, venv): spawn to "
           f"first answered request, median {statistics.median(ready):.0f} ms, min {min(ready):.0f} ms "
           f"({len(ready)} runs; interpreter start-up included)")
     limiter = [limiter_client_ms() for _ in range(max(3, args.runs // 2))]

@@ -23,7 +23,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lambdachat.shares.model import INLINE_MAX_BYTES
+from lambdachat.config import Settings
 
 from tests.local_server import LocalServer, local_server
 
@@ -70,7 +70,7 @@ def main() -> None:
             created = client.post(path, content=body, headers={"content-type": "application/json"})
             created.raise_for_status()
             etag = client.get(path).headers["ETag"]
-            stored = "S3" if len(body) > INLINE_MAX_BYTES else "item"
+            stored = "S3" if len(body) > Settings.share_inline_max_bytes else "item"
             for label, headers in (("none", {}), ("ETag", {"If-None-Match": etag}),
                                    ("V1 integer", {"If-None-Match": str(UPDATED)})):
                 for _ in range(10):   # warm: connection, moto, code paths

@@ -1,5 +1,9 @@
 """Lambda: GET|POST /backend-api/v2/create."""
 
-from lambdachat.web.lambda_entry import make_handler
+from lambdachat.web.lambda_entry import handler_for
+from lambdachat.web.routes.create import bp
 
-handler = make_handler("create")
+# Under the Lambda Web Adapter, gunicorn serves `app` (functions/run_web_adapter.sh names this
+# module); `handler` is the buffered fallback.
+handler = handler_for(bp)
+app = handler.app

@@ -1,5 +1,9 @@
 """Lambda: /backend-api/v2/files/<bucket_id> (upload, read, delete) and its presigned-upload routes."""
 
-from lambdachat.web.lambda_entry import make_handler
+from lambdachat.web.lambda_entry import handler_for
+from lambdachat.web.routes.files import bp
 
-handler = make_handler("files")
+# Under the Lambda Web Adapter, gunicorn serves `app` (functions/run_web_adapter.sh names this
+# module); `handler` is the buffered fallback.
+handler = handler_for(bp)
+app = handler.app

@@ -1,5 +1,7 @@
 """Lambda: POST /backend-api/v2/log."""
 
-from lambdachat.web.lambda_entry import make_handler
+from lambdachat.web.lambda_entry import handler_for
+from lambdachat.web.routes.log import bp
 
-handler = make_handler("log")
+handler = handler_for(bp)
+app = handler.app

@@ -1,5 +1,7 @@
 """Lambda: GET /files/<bucket_id>/media/<filename>, /media/<path>, /images/<path>."""
 
-from lambdachat.web.lambda_entry import make_handler
+from lambdachat.web.lambda_entry import handler_for
+from lambdachat.web.routes.media import bp
 
-handler = make_handler("media")
+handler = handler_for(bp)
+app = handler.app

@@ -1,5 +1,7 @@
 """Lambda: /backend-api/v2/memory/<user_id> (POST, GET, DELETE) and DELETE …/<memory_id>."""
 
-from lambdachat.web.lambda_entry import make_handler
+from lambdachat.web.lambda_entry import handler_for
+from lambdachat.web.routes.memory import bp
 
-handler = make_handler("memory")
+handler = handler_for(bp)
+app = handler.app

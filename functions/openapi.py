@@ -1,5 +1,7 @@
 """Lambda: GET /backend-api/v2/openapi.json."""
 
-from lambdachat.web.lambda_entry import make_handler
+from lambdachat.web.lambda_entry import handler_for
+from lambdachat.web.routes.openapi import bp
 
-handler = make_handler("openapi")
+handler = handler_for(bp)
+app = handler.app

@@ -1,5 +1,7 @@
 """Lambda: GET /backend-api/v2/models/<provider>."""
 
-from lambdachat.web.lambda_entry import make_handler
+from lambdachat.web.lambda_entry import handler_for
+from lambdachat.web.routes.models import provider_models_bp
 
-handler = make_handler("provider_models")
+handler = handler_for(provider_models_bp)
+app = handler.app

@@ -1,5 +1,7 @@
 """Lambda: GET /backend-api/v2/providers."""
 
-from lambdachat.web.lambda_entry import make_handler
+from lambdachat.web.lambda_entry import handler_for
+from lambdachat.web.routes.models import providers_bp
 
-handler = make_handler("providers")
+handler = handler_for(providers_bp)
+app = handler.app

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Start script (the handler) of every streaming Lambda (conversation, files, create, synthesize),
-# run by the Lambda Web Adapter's exec wrapper (/opt/bootstrap). LAMBDACHAT_ROUTE_GROUP names
-# the route group the function serves (serverless.yml sets it per function). The adapter waits until this server answers on $PORT, then
+# run by the Lambda Web Adapter's exec wrapper (/opt/bootstrap). LAMBDACHAT_FUNCTION names
+# the function (serverless.yml sets it): gunicorn serves `app` of functions/<function>.py, the
+# same module that is the function's buffered handler. The adapter waits until this server answers on $PORT, then
 # proxies each invocation to it and streams the body back (AWS_LWA_INVOKE_MODE=response_stream).
 #
 # gunicorn: the settings shared with `lambdachat serve` (gthread and one worker, underscore headers
@@ -20,4 +21,4 @@ exec python3 -m gunicorn \
     --timeout 0 --keep-alive 10 --graceful-timeout 5 \
     --worker-tmp-dir /tmp \
     --error-logfile - --log-level warning \
-    "lambdachat.web.wsgi:build(\"${LAMBDACHAT_ROUTE_GROUP:-conversation}\")"
+    "functions.${LAMBDACHAT_FUNCTION:-conversation}:app"

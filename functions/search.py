@@ -1,5 +1,7 @@
 """Lambda: GET /search/<terms>."""
 
-from lambdachat.web.lambda_entry import make_handler
+from lambdachat.web.lambda_entry import handler_for
+from lambdachat.web.routes.search import bp
 
-handler = make_handler("search")
+handler = handler_for(bp)
+app = handler.app

@@ -1,5 +1,7 @@
 """Lambda: GET /backend-api/v2/stats."""
 
-from lambdachat.web.lambda_entry import make_handler
+from lambdachat.web.lambda_entry import handler_for
+from lambdachat.web.routes.usage import stats_bp
 
-handler = make_handler("stats")
+handler = handler_for(stats_bp)
+app = handler.app

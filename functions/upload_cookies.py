@@ -1,5 +1,7 @@
 """Lambda: POST /backend-api/v2/upload_cookies."""
 
-from lambdachat.web.lambda_entry import make_handler
+from lambdachat.web.lambda_entry import handler_for
+from lambdachat.web.routes.upload_cookies import bp
 
-handler = make_handler("upload_cookies")
+handler = handler_for(bp)
+app = handler.app

@@ -1,5 +1,7 @@
 """Lambda: GET /backend-api/v2/version."""
 
-from lambdachat.web.lambda_entry import make_handler
+from lambdachat.web.lambda_entry import handler_for
+from lambdachat.web.routes.version import bp
 
-handler = make_handler("version")
+handler = handler_for(bp)
+app = handler.app

@@ -25,7 +25,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "functions")]
 
 from lambdachat.limits.rules import ENDPOINT_GROUPS  # noqa: E402
-from lambdachat.shares.model import MAX_EXPIRES_SECONDS  # noqa: E402
+from lambdachat.config import Settings  # noqa: E402
 from lambdachat.shares.store import EXPIRING_TAG, SPILL_PREFIX  # noqa: E402
 from lambdachat.storage.resources import FILES_BUCKET, MAIN_TABLE, BucketDef, TableDef  # noqa: E402
 
@@ -71,7 +71,7 @@ def parameter_prefix() -> Json:
 
 
 def files_bucket(bucket: BucketDef) -> Json:
-    expiring_days = math.ceil(MAX_EXPIRES_SECONDS / 86400) + 1
+    expiring_days = math.ceil(Settings.from_env().share_max_expires / 86400) + 1
     key, value = EXPIRING_TAG.split("=", 1)
     return {
         "Type": "AWS::S3::Bucket",
@@ -128,8 +128,9 @@ def rate_limit_items(function: str) -> dict[str, tuple[str, ...]]:
     """The token buckets the function's routes take from (lambdachat.limits: one conditional
     UpdateItem per bucket, `rate#<limit group>#...`), read off the app's endpoints."""
     from lambdachat.web.app import create_app
+    from lambdachat.web.routes import blueprints
 
-    endpoints = create_app([function]).view_functions
+    endpoints = create_app(blueprints(function)).view_functions
     groups = sorted({ENDPOINT_GROUPS[e] for e in endpoints if e in ENDPOINT_GROUPS})
     return {f"rate#{group}#": ("UpdateItem",) for group in groups}
 

@@ -56,27 +56,17 @@ def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _uploaded_credentials_in_memory() -> Iterator[None]:
-    """A principal's uploaded provider keys live in S3; tests that want S3 swap it back in."""
-    from lambdachat.credentials.store import InMemoryUploadStore
-    from lambdachat.credentials.uploads import use_store
-
-    use_store(InMemoryUploadStore())
-    yield
-    use_store(None)
-
-
-@pytest.fixture(autouse=True)
-def _usage_in_memory() -> Iterator[None]:
-    """Usage the conversation route records goes to memory, quietly, and never outlives its test."""
+def _fresh_wiring() -> Iterator[None]:
+    """Each test's apps start from the default test adapters (tests/apps.py); usage handed to the
+    background recorder is written before the next test starts."""
     from lambdachat.usage import recorder
-    from lambdachat.usage.service import UsageService, use_service
-    from lambdachat.usage.store import InMemoryUsageStore
 
-    use_service(UsageService(InMemoryUsageStore(), emit=lambda record: None))
+    from tests import apps
+
+    apps.reset()
     yield
     recorder.drain()
-    use_service(None)
+    apps.reset()
 
 
 @pytest.fixture

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 
-from lambdachat.config import env_int
+from lambdachat.config import get_settings
 
 
 def _port(text: str) -> int:
@@ -34,11 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
                     "LAMBDACHAT_THREADS, LAMBDACHAT_EMBEDDED_AWS=0, LAMBDACHAT_WARM_MODEL=0, "
                     "LAMBDACHAT_WEB_DIR.")
     # Environment first (containers and `make run` set HOST/PORT), flags over that.
-    serve.add_argument("--host", default=os.environ.get("HOST") or "127.0.0.1",
+    settings = get_settings()
+    serve.add_argument("--host", default=settings.host,
                        help="address to listen on (default: $HOST or 127.0.0.1)")
-    serve.add_argument("--port", type=_port, default=env_int("PORT", 8080),
+    serve.add_argument("--port", type=_port, default=settings.port,
                        help="port to listen on, 0 for any free one (default: $PORT or 8080)")
-    serve.add_argument("--threads", type=_positive, default=env_int("LAMBDACHAT_THREADS", 16),
+    serve.add_argument("--threads", type=_positive, default=settings.threads,
                        help="concurrent requests; each open stream holds one (default: "
                             "$LAMBDACHAT_THREADS or 16)")
     from lambdachat.accesskeys.cli import add_parser as add_keys_parser

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from lambdachat.errors import BadRequest
 
 TRUE = frozenset({"1", "true", "yes", "on"})
@@ -30,13 +28,3 @@ def request_flag(name: str, raw: object, default: bool) -> bool:
         raise BadRequest(f"'{name}' must be true or false")
     return value
 
-
-def env_flag(name: str, default: bool) -> bool:
-    """An on/off setting; a value that is neither stops the server with a clear message."""
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    value = flag_value(raw)
-    if value is None:
-        raise RuntimeError(f"{name} must be 0 or 1, got {raw!r}")
-    return value

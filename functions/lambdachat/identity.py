@@ -2,8 +2,9 @@
 
 Routes never read auth headers themselves; the app resolves a `Principal` before the view
 runs (`lambdachat.web.app`). `LAMBDACHAT_AUTH=none` makes every caller `local`. `keys` mode
-(Bearer access keys, stored hashed) plugs in here as another `Authenticator` without touching
-any route. Note: `x-api-key` is never an access key: in g4f it carries a provider's key.
+(Bearer access keys, stored hashed: `lambdachat.accesskeys`) is another `Authenticator`, chosen
+by the composition root (`lambdachat.wiring`) without touching any route.
+Note: `x-api-key` is never an access key: in g4f it carries a provider's key.
 """
 
 from __future__ import annotations
@@ -34,16 +35,6 @@ class OpenAuthenticator:
 
     def authenticate(self, headers: Mapping[str, str]) -> Principal | None:
         return Principal(id="local")
-
-
-def authenticator_for(mode: str) -> Authenticator:
-    if mode == "none":
-        return OpenAuthenticator()
-    if mode == "keys":
-        from lambdachat.accesskeys.authenticator import KeyAuthenticator
-
-        return KeyAuthenticator()
-    raise RuntimeError(f"LAMBDACHAT_AUTH={mode!r} is not available in this build")
 
 
 def resolve_principal(authenticator: Authenticator, headers: Mapping[str, str], *, public: bool) -> Principal:

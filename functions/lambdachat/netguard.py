@@ -15,7 +15,6 @@ chose them. Locally, private addresses stay allowed so a client-given Ollama URL
 from __future__ import annotations
 
 import ipaddress
-import os
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -24,8 +23,7 @@ from urllib.parse import SplitResult, urlsplit
 import httpcore
 import httpx
 
-from lambdachat.config import get_settings
-from lambdachat.flags import flag_value
+from lambdachat.config import Settings, get_settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -93,16 +91,12 @@ def _networks(raw: str) -> tuple[IPNetwork, ...]:
         raise RuntimeError(f"LAMBDACHAT_UPSTREAM_ALLOW_NETS must be comma-separated CIDRs, got {raw!r}") from exc
 
 
-def upstream_policy() -> AddressPolicy:
-    """The configured policy. `LAMBDACHAT_ALLOW_PRIVATE_UPSTREAMS` (default on in local mode, off in
-    cloud mode; `LAMBDACHAT_MEDIA_FETCH_PRIVATE=1` is the older name, kept) and
-    `LAMBDACHAT_UPSTREAM_ALLOW_NETS` (CIDRs reachable even in cloud mode)."""
-    allow = flag_value(os.environ.get("LAMBDACHAT_ALLOW_PRIVATE_UPSTREAMS", ""))
-    if allow is None:
-        legacy = flag_value(os.environ.get("LAMBDACHAT_MEDIA_FETCH_PRIVATE", "")) is True
-        allow = legacy or get_settings().mode == "local"
-    return AddressPolicy(allow_private=allow,
-                         allowed_networks=_networks(os.environ.get("LAMBDACHAT_UPSTREAM_ALLOW_NETS", "")))
+def upstream_policy(settings: Settings | None = None) -> AddressPolicy:
+    """The configured policy: `Settings.private_upstreams_allowed` (default on in local mode, off
+    in cloud mode) and `upstream_allow_nets` (CIDRs reachable even in cloud mode)."""
+    settings = settings or get_settings()
+    return AddressPolicy(allow_private=settings.private_upstreams_allowed,
+                         allowed_networks=_networks(settings.upstream_allow_nets))
 
 
 def system_resolver(host: str, port: int) -> list[str]:

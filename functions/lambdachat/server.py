@@ -5,7 +5,7 @@ because the embedded moto keeps its state in memory and the embedded model is lo
 many threads, because answers stream for minutes while other requests must still be served.
 The gthread `timeout` is a heartbeat of the worker's main loop, not a per-request limit, so
 a long stream is never killed by it. The streaming Lambda runs gunicorn with the same worker
-model (`functions/run_conversation.sh`); this module is the laptop side of it.
+model (`functions/run_web_adapter.sh`); this module is the laptop side of it.
 
 Everything process-bound (moto's thread, the model) is started in the worker after the fork,
 in `_build_worker_app`, never in the master.
@@ -24,7 +24,6 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
-from lambdachat.flags import env_flag
 from lambdachat.observability import logger
 from lambdachat.web import gunicorn_conf
 
@@ -50,13 +49,13 @@ def create_local_app() -> Flask:
     return app
 
 
-def _warm_up_model() -> None:
+def _warm_up_model(app: Flask) -> None:
     """Load the embedded model before the first question, so the first answer starts quickly."""
-    from lambdachat.providers import registry
+    from lambdachat.web.context import EXTENSION
 
     started = time.perf_counter()
     try:
-        provider = registry.get_provider("Local")
+        provider = app.extensions[EXTENSION].providers().get_provider("Local")
         warm_up: Callable[[], Any] | None = getattr(provider, "warm_up", None)
         if warm_up is None:
             logger.warning("embedded model not available: nothing to warm up")
@@ -71,15 +70,15 @@ def _warm_up_model() -> None:
 
 def _build_worker_app() -> Flask:
     """Runs once in the worker process, after the fork."""
-    from lambdachat.config import get_settings
+    from lambdachat.config import reload_settings
     from lambdachat.storage.local_aws import start_embedded_aws, wants_embedded_aws
 
-    get_settings.cache_clear()  # nothing read in the master may outlive the environment set here
+    settings = reload_settings()  # nothing read in the master may outlive the environment set here
     if wants_embedded_aws():
         start_embedded_aws()
     app = create_local_app()
-    if env_flag("LAMBDACHAT_WARM_MODEL", default=True):
-        threading.Thread(target=_warm_up_model, name="model-warm-up", daemon=True).start()
+    if settings.warm_model:
+        threading.Thread(target=_warm_up_model, args=(app,), name="model-warm-up", daemon=True).start()
     return app
 
 
@@ -144,12 +143,10 @@ def serve(options: ServeOptions) -> None:
     """Run until interrupted. Configuration errors surface here, before the server starts."""
     # Before anything reads settings: limits and defaults follow from the mode.
     os.environ["LAMBDACHAT_MODE"] = "local"
-    from lambdachat.config import get_settings
+    from lambdachat.config import reload_settings
     from lambdachat.web.routes.spa import web_root
 
     # Invalid settings and a missing page fail now, in the terminal, not in the worker's log.
-    get_settings()
-    env_flag("LAMBDACHAT_WARM_MODEL", default=True)
+    reload_settings()
     web_root()
-    get_settings.cache_clear()
     _EmbeddedGunicorn(_build_worker_app, gunicorn_options(options)).run()

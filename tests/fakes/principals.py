@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import pytest
 from lambdachat.identity import Principal
+
+from tests.apps import override
 
 
 class HeaderAuthenticator:
@@ -14,9 +15,9 @@ class HeaderAuthenticator:
         return Principal(id=value.removeprefix("Bearer ")) if value.startswith("Bearer ") else None
 
 
-def install_header_auth(monkeypatch: pytest.MonkeyPatch) -> None:
+def install_header_auth() -> None:
     """Apps created after this resolve principals from the header (any auth mode setting)."""
-    monkeypatch.setattr("lambdachat.web.app.authenticator_for", lambda mode: HeaderAuthenticator())
+    override(authenticator=HeaderAuthenticator())
 
 
 def as_(name: str) -> dict[str, str]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-import pytest
-from lambdachat.providers import registry
 from lambdachat.providers.base import (
     ChatRequest,
     Credentials,
@@ -15,6 +13,9 @@ from lambdachat.providers.base import (
     ProviderError,
     ProviderEvent,
 )
+from lambdachat.providers.registry import Registry, builtin_providers
+
+from tests.apps import override
 
 Script = Sequence[ProviderEvent | ProviderError]
 
@@ -54,9 +55,14 @@ class FakeProvider(Provider):
             self.closed = True
 
 
-def install(monkeypatch: pytest.MonkeyPatch, *providers: Provider, keep_real: bool = False) -> None:
-    """Make the registry know exactly these providers (plus the real ones when asked)."""
-    real = registry.all_providers() if keep_real else ()
-    chosen = (*providers, *real)
-    monkeypatch.setattr(registry, "all_providers", lambda: chosen)
-    monkeypatch.setattr(registry, "configured_providers", lambda: [p for p in chosen if p.is_configured(Credentials())])
+def install(*providers: Provider, keep_real: bool = False) -> None:
+    """Apps this test creates know exactly these providers (plus the real ones when asked)."""
+    chosen = (*providers, *(builtin_providers() if keep_real else ()))
+    override(providers=lambda settings: FakeRegistry(chosen, settings))
+
+
+class FakeRegistry(Registry):
+    """A registry of fakes: a fake counts as configured when it works without any key."""
+
+    def configured_providers(self) -> list[Provider]:
+        return [p for p in self.providers if p.is_configured(Credentials())]

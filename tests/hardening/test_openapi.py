@@ -48,7 +48,8 @@ def test_the_document_is_valid_openapi_3_1_with_every_path_parameter_declared():
 
 def test_served_publicly_in_keys_mode(monkeypatch):
     from lambdachat.config import get_settings
-    from lambdachat.web.app import create_app
+
+    from tests.apps import create_app
 
     monkeypatch.setenv("LAMBDACHAT_AUTH", "keys")
     get_settings.cache_clear()

@@ -8,16 +8,19 @@ and no statement anywhere allows a wildcard action.
 
 from __future__ import annotations
 
+import importlib
 import re
 import subprocess
 from fnmatch import fnmatchcase
 from typing import Any
 
 import pytest
-from lambdachat.web.app import create_app
-from lambdachat.web.routes import ROUTE_GROUPS
+from lambdachat.web.routes import all_groups, blueprints
 
+from tests.apps import create_app
 from tests.infra.conftest import REPO_ROOT, cfn_lint
+
+ROUTE_GROUPS = sorted(all_groups())
 
 STAGE_PREFIX = "lambdachat-ci-"
 SAMPLE = {"path": "a/b.png", "default": "abc12345"}
@@ -26,7 +29,7 @@ SAMPLE = {"path": "a/b.png", "default": "abc12345"}
 def flask_routes(group: str) -> set[tuple[str, str]]:
     """(method, path) in HTTP API syntax: `<x>` -> `{x}`, `<path:x>` -> `{x+}`."""
     routes = set()
-    for rule in create_app([group]).url_map.iter_rules():
+    for rule in create_app(blueprints(group)).url_map.iter_rules():
         path = re.sub(r"<path:(\w+)>", r"{\1+}", rule.rule)
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", path)
         routes |= {(method, path) for method in rule.methods - {"HEAD", "OPTIONS"}}
@@ -93,6 +96,14 @@ def test_every_route_group_is_one_function(config):
     assert set(config["functions"]) == set(ROUTE_GROUPS)
 
 
+@pytest.mark.parametrize("group", ROUTE_GROUPS)
+def test_each_function_module_serves_exactly_its_group(group):
+    """`functions/<group>.py` imports its blueprint itself: what serverless.yml names is what runs."""
+    module = importlib.import_module(f"functions.{group}")
+    assert list(module.app.blueprints.values()) == [all_groups()[group]]
+    assert module.handler.app is module.app
+
+
 @pytest.mark.parametrize("group", list(ROUTE_GROUPS))
 def test_every_flask_route_reaches_exactly_its_function(template, group):
     api = http_api_routes(template)
@@ -135,7 +146,7 @@ def test_streaming_functions_stream_through_the_web_adapter(template, config):
         assert fn["Handler"] == "functions/run_web_adapter.sh"
         assert fn["Environment"]["Variables"]["AWS_LWA_INVOKE_MODE"] == "response_stream"
         assert fn["Environment"]["Variables"]["AWS_LAMBDA_EXEC_WRAPPER"] == "/opt/bootstrap"
-        assert fn["Environment"]["Variables"]["LAMBDACHAT_ROUTE_GROUP"] == function_of(template, fn_id)
+        assert fn["Environment"]["Variables"]["LAMBDACHAT_FUNCTION"] == function_of(template, fn_id)
         assert any(":layer:LambdaAdapterLayerArm64:" in layer for layer in fn["Layers"])
         arn = {"Fn::GetAtt": [fn_id, "Arn"]}
         mine = [p["Properties"] for p in permissions if p["Properties"]["FunctionName"] == arn]

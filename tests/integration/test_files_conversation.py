@@ -10,9 +10,9 @@ import pytest
 from lambdachat.identity import Principal
 from lambdachat.providers.base import Content, Finish
 from lambdachat.web import app as app_module
-from lambdachat.web.app import create_app
 
 from tests import documents
+from tests.apps import create_app
 from tests.aws import mocked_aws
 from tests.fakes.providers import FakeProvider, install
 
@@ -28,7 +28,7 @@ class HeaderAuthenticator:
 @pytest.fixture
 def fake(monkeypatch):
     provider = FakeProvider(script=[Content("ok"), Finish("stop")])
-    install(monkeypatch, provider)
+    install(provider)
     return provider
 
 

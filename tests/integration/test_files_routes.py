@@ -10,9 +10,9 @@ import pytest
 from lambdachat.identity import Principal
 from lambdachat.storage.resources import FILES_BUCKET, MAIN_TABLE
 from lambdachat.web import app as app_module
-from lambdachat.web.app import create_app
 
 from tests import documents
+from tests.apps import create_app
 from tests.aws import mocked_aws
 
 BUCKET = "0b7e1c9e-5f1a-4a8e-9a55-2d2c1e7f9b11"

@@ -12,8 +12,8 @@ from lambdachat.credentials import uploads
 from lambdachat.credentials.store import S3UploadStore
 from lambdachat.providers.base import Content, Finish
 from lambdachat.shares.service import default_service
-from lambdachat.web.app import create_app
 
+from tests.apps import create_app
 from tests.aws import mocked_aws
 from tests.fakes.providers import FakeProvider, install
 
@@ -124,7 +124,7 @@ def test_a_share_records_its_owner_principal(app, keys, aws):
 
 def test_uploaded_keys_belong_to_their_principal_only(app, keys, aws, monkeypatch):
     provider = FakeProvider(name="Keyed", needs_auth=True, script=[Content("ok"), Finish("stop")])
-    install(monkeypatch, provider)
+    install(provider)
     client = app.test_client()
     response = client.post("/backend-api/v2/upload_cookies", headers=auth(keys["alice"]),
                            data={"file": (io.BytesIO(b'{"Keyed": {"api_key": "sk-alice"}}'), "k.json")},

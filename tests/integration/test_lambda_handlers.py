@@ -84,7 +84,7 @@ def make_event(request: pytest.FixtureRequest) -> EventBuilder:
 def fake(monkeypatch: pytest.MonkeyPatch) -> FakeProvider:
     provider = FakeProvider(script=[Content("Hello "), Content("world"), Finish("stop"), Usage(3, 2)],
                             models=("fake-model", "fake-large"))
-    install(monkeypatch, provider, FakeProvider(name="Other", label="Other one", models=("fake-model",)))
+    install(provider, FakeProvider(name="Other", label="Other one", models=("fake-model",)))
     return provider
 
 
@@ -182,7 +182,7 @@ def test_provider_models_of_an_unknown_provider_is_404_json(make_event, fake):
 @pytest.mark.parametrize("header", ["x_api_key", "x-api-key"])
 def test_a_provider_key_header_reaches_the_provider_with_either_spelling(header, make_event, monkeypatch):
     keyed = FakeProvider(name="Keyed", needs_auth=True)
-    install(monkeypatch, keyed)
+    install(keyed)
     reply = invoke("provider_models", make_event("GET", "/backend-api/v2/models/Keyed",
                                                  "/backend-api/v2/models/{provider_name}",
                                                  headers={header: "sk-test-from-header"}))
@@ -336,12 +336,13 @@ def _free_port() -> int:
 
 @pytest.fixture
 def conversation_server() -> Iterator[str]:
-    """`functions/run_conversation.sh` as the Web Adapter runs it: a server on 127.0.0.1:$PORT."""
+    """`functions/run_web_adapter.sh` as the Web Adapter runs the conversation: a server on 127.0.0.1:$PORT."""
     port = _free_port()
     # The fake upstream is on loopback, which cloud mode refuses as a client-given base URL.
     env = {**_clean_env(), "PORT": str(port), "LAMBDACHAT_ALLOW_PRIVATE_UPSTREAMS": "1",
+           "LAMBDACHAT_FUNCTION": "conversation",
            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    proc = subprocess.Popen(["sh", str(REPO_ROOT / "functions" / "run_conversation.sh")], env=env,
+    proc = subprocess.Popen(["sh", str(REPO_ROOT / "functions" / "run_web_adapter.sh")], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
@@ -351,7 +352,7 @@ def conversation_server() -> Iterator[str]:
                 httpx.get(f"http://127.0.0.1:{port}/", timeout=1)
                 break
             except httpx.TransportError:
-                assert time.monotonic() < deadline, "run_conversation.sh did not start serving"
+                assert time.monotonic() < deadline, "run_web_adapter.sh did not start serving"
                 time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:

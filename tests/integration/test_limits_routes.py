@@ -13,8 +13,8 @@ from lambdachat.limits.buckets import DynamoBuckets, InMemoryBuckets
 from lambdachat.limits.rules import Rate
 from lambdachat.limits.web import _default_store
 from lambdachat.providers.base import Content, Finish
-from lambdachat.web.app import create_app
 
+from tests.apps import create_app
 from tests.aws import mocked_aws
 from tests.events import LambdaContext, http_api_event
 from tests.fakes.providers import FakeProvider, install
@@ -34,7 +34,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 @pytest.fixture
 def chat_app(monkeypatch: pytest.MonkeyPatch, aws: Any) -> Any:
-    install(monkeypatch, FakeProvider(script=[Content("Hello"), Finish("stop")]))
+    install(FakeProvider(script=[Content("Hello"), Finish("stop")]))
     monkeypatch.setenv("LAMBDACHAT_RATE_CONVERSATION_IP_PER_MINUTE", "1")
     monkeypatch.setenv("LAMBDACHAT_RATE_CONVERSATION_IP_BURST", "2")
     return create_app(["conversation", "version"])

@@ -83,14 +83,14 @@ def test_search_handler_redirects_and_refuses_bad_params(make_event):
 
 
 def test_create_handler_answers_text_and_maps_errors(make_event, monkeypatch):
-    install(monkeypatch, FakeProvider(script=[Content("four"), Finish("stop")]))
+    install(FakeProvider(script=[Content("four"), Finish("stop")]))
     status, headers, data = invoke("create", make_event("GET", "/backend-api/v2/create", query="prompt=2%2B2"))
     assert (status, data) == (200, b"four")
     assert headers["content-type"].startswith("text/plain")
     status, _, data = invoke("create", make_event("POST", "/backend-api/v2/create",
                                                   json_body={"prompt": "2+2", "cache": "k"}))
     assert (status, data) == (200, b"four")
-    install(monkeypatch, FakeProvider(script=[RateLimitError("slow down")]))
+    install(FakeProvider(script=[RateLimitError("slow down")]))
     status, _, data = invoke("create", make_event("GET", "/backend-api/v2/create", query="prompt=hi"))
     assert status == 429 and "RateLimitError" in json.loads(data)["error"]["message"]
     status, _, _ = invoke("create", make_event("GET", "/backend-api/v2/create"))

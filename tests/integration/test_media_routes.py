@@ -7,8 +7,8 @@ from lambdachat.files import layout
 from lambdachat.media import generated
 from lambdachat.media.store import S3Store
 from lambdachat.providers.base import Content, Finish, Media, RateLimitError
-from lambdachat.web.app import create_app
 
+from tests.apps import create_app
 from tests.aws import mocked_aws
 from tests.fakes.audio import hear, hear_wav, png
 from tests.fakes.providers import FakeProvider, install
@@ -149,7 +149,7 @@ def test_generated_media_is_copied_and_served_from_our_media_route(client, monke
     monkeypatch.setenv("LAMBDACHAT_MEDIA_FETCH_PRIVATE", "1")
     with FakeUpstream() as up:
         up.script(Reply(frames=(png(),), stream=False, headers=(("Content-Type", "image/png"),)))
-        install(monkeypatch, FakeProvider(script=[Media((f"{up.base_url}/gen/cat.png",), alt="cat")]))
+        install(FakeProvider(script=[Media((f"{up.base_url}/gen/cat.png",), alt="cat")]))
         events = chat(client, "Fake")
     media = next(e for e in events if e.get("urls"))
     [url] = media["urls"]
@@ -160,7 +160,7 @@ def test_generated_media_is_copied_and_served_from_our_media_route(client, monke
 
 def test_a_failed_copy_keeps_the_link_and_adds_a_message_event(client, monkeypatch):
     url = "http://127.0.0.1:9/gen/cat.png"  # private: refused without LAMBDACHAT_MEDIA_FETCH_PRIVATE
-    install(monkeypatch, FakeProvider(script=[Media((url,), alt="cat"), Finish("stop")]))
+    install(FakeProvider(script=[Media((url,), alt="cat"), Finish("stop")]))
     events = chat(client, "Fake")
     assert next(e for e in events if e.get("urls"))["urls"] == [url]
     message = next(e for e in events if e["type"] == "message")
@@ -171,7 +171,7 @@ def test_download_media_off_leaves_urls_untouched(client, monkeypatch):
     monkeypatch.setenv("LAMBDACHAT_MEDIA_FETCH_PRIVATE", "1")
     with FakeUpstream() as up:
         url = f"{up.base_url}/gen/cat.png"
-        install(monkeypatch, FakeProvider(script=[Media((url,))]))
+        install(FakeProvider(script=[Media((url,))]))
         events = chat(client, "Fake", download_media=False)
         assert up.seen == []
     assert next(e for e in events if e.get("urls"))["urls"] == [url]
@@ -182,7 +182,7 @@ def test_download_media_off_leaves_urls_untouched(client, monkeypatch):
 @pytest.fixture
 def fake(monkeypatch):
     provider = FakeProvider(script=[Content("Here:\n```html\n<b>hi</b>\n```\n"), Finish("stop")])
-    install(monkeypatch, provider)
+    install(provider)
     return provider
 
 
@@ -218,10 +218,10 @@ def test_create_caches_the_answer_in_s3(client, fake):
 
 
 def test_create_errors_are_json_with_their_status(client, monkeypatch):
-    install(monkeypatch, FakeProvider(script=[RateLimitError("slow down")]))
+    install(FakeProvider(script=[RateLimitError("slow down")]))
     response = client.get("/backend-api/v2/create?prompt=hi")
     assert response.status_code == 429 and "RateLimitError" in error(response)
-    install(monkeypatch, FakeProvider(script=[Finish("stop")]))
+    install(FakeProvider(script=[Finish("stop")]))
     assert client.get("/backend-api/v2/create?prompt=hi").status_code == 502
     assert client.get("/backend-api/v2/create?prompt=hi&provider=Nope").status_code == 404
     assert client.get("/backend-api/v2/create").status_code == 400
@@ -230,7 +230,7 @@ def test_create_errors_are_json_with_their_status(client, monkeypatch):
 
 
 def test_create_stores_nothing_on_refusal(client, monkeypatch, aws):
-    install(monkeypatch, FakeProvider(script=[RateLimitError("slow down")]))
+    install(FakeProvider(script=[RateLimitError("slow down")]))
     client.get("/backend-api/v2/create?prompt=hi&cache=k")
     listed = aws("s3").list_objects_v2(Bucket=S3Store().bucket, Prefix="cache/")
     assert listed.get("KeyCount", 0) == 0

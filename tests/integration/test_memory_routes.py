@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from lambdachat.web.app import create_app
 from lambdachat.web.routes import memory as memory_routes
 
+from tests.apps import create_app
 from tests.aws import mocked_aws
 from tests.fakes.principals import as_, install_header_auth
 
@@ -14,7 +14,7 @@ BASE = "/backend-api/v2/memory"
 
 @pytest.fixture
 def client(monkeypatch):
-    install_header_auth(monkeypatch)
+    install_header_auth()
     memory_routes.memory_service.cache_clear()
     with mocked_aws(monkeypatch):
         yield create_app(["memory"]).test_client()

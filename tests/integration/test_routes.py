@@ -5,8 +5,8 @@ import json
 
 import pytest
 from lambdachat.providers.base import Content, Finish, MissingAuthError, UpstreamError
-from lambdachat.web.app import create_app
 
+from tests.apps import create_app
 from tests.fakes.providers import FakeProvider, install
 
 CHAT = {"messages": [{"role": "user", "content": "hi"}]}
@@ -16,7 +16,7 @@ CHAT = {"messages": [{"role": "user", "content": "hi"}]}
 def fake(monkeypatch):
     provider = FakeProvider(script=[Content("Hello"), Content(" there"), Finish("stop")])
     keyed = FakeProvider(name="Keyed", needs_auth=True, models=("k-1", "fake-model"))
-    install(monkeypatch, provider, keyed)
+    install(provider, keyed)
     return provider
 
 
@@ -70,7 +70,7 @@ def test_provider_models_unknown_is_404_and_missing_key_401(client):
 @pytest.mark.parametrize("header", ["x-api-key", "x_api_key"])
 def test_provider_models_takes_the_key_from_either_header_spelling(client, header, monkeypatch):
     keyed = FakeProvider(name="Keyed", needs_auth=True)
-    install(monkeypatch, keyed)
+    install(keyed)
     response = client.get("/backend-api/v2/models/Keyed", headers={header: "sk-user"})
     assert response.status_code == 200
     assert response.get_json()[0] == {"model": "fake-model", "default": True, "vision": False,
@@ -85,7 +85,7 @@ def test_provider_models_upstream_refusal_is_401_and_failure_502(client, monkeyp
     def fail(creds):
         raise UpstreamError("bad gateway", status=503)
 
-    install(monkeypatch, FakeProvider(name="A", on_list=refuse), FakeProvider(name="B", on_list=fail))
+    install(FakeProvider(name="A", on_list=refuse), FakeProvider(name="B", on_list=fail))
     assert client.get("/backend-api/v2/models/A").status_code == 401
     response = client.get("/backend-api/v2/models/B")
     assert response.status_code == 502

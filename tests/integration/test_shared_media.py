@@ -7,8 +7,8 @@ import pytest
 from lambdachat.files import layout
 from lambdachat.media.store import S3Store
 from lambdachat.shares.service import default_service
-from lambdachat.web.app import create_app
 
+from tests.apps import create_app
 from tests.aws import mocked_aws
 from tests.fakes.audio import png
 from tests.fakes.principals import as_, install_header_auth
@@ -20,7 +20,7 @@ SHOWN = f"/files/{BUCKET}/media/photo.png"
 
 @pytest.fixture
 def client(monkeypatch):
-    install_header_auth(monkeypatch)   # keys mode: Bearer <name> is the principal <name>
+    install_header_auth()   # keys mode: Bearer <name> is the principal <name>
     with mocked_aws(monkeypatch):
         default_service.cache_clear()
         S3Store().put(layout.media_key("alice", BUCKET, "photo.png"), png(), "image/png")

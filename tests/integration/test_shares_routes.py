@@ -7,8 +7,8 @@ import time
 import pytest
 from lambdachat.shares import model
 from lambdachat.shares.service import default_service
-from lambdachat.web.app import create_app
 
+from tests.apps import create_app
 from tests.aws import mocked_aws
 
 SID = "3f1c2a9e-8d4b-4c1e-9a7f-0b6e5d4c3b2a"

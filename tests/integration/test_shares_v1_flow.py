@@ -19,8 +19,8 @@ from typing import Any
 import httpx
 import pytest
 from lambdachat.shares.service import default_service
-from lambdachat.web.app import create_app
 
+from tests.apps import create_app
 from tests.aws import keys_mode_env, mocked_aws, moto_server
 from tests.local_server import local_server
 

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 from lambdachat.config import get_settings
-from lambdachat.web.app import create_app
 
+from tests.apps import create_app
 from tests.fakes.upstream import FakeUpstream
 
 CHAT = {"provider": "Custom", "model": "m-1", "messages": [{"role": "user", "content": "hi"}]}

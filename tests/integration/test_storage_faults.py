@@ -19,8 +19,8 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError, EndpointConnectionError
 from lambdachat.shares.service import default_service
 from lambdachat.storage.faults import unavailable
-from lambdachat.web.app import create_app
 
+from tests.apps import create_app
 from tests.aws import mocked_aws
 
 SID = "5b0f4c1e-2a3d-4e5f-8a9b-0c1d2e3f4a5b"

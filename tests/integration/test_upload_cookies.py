@@ -8,8 +8,8 @@ from lambdachat.credentials import uploads
 from lambdachat.credentials.store import S3UploadStore
 from lambdachat.identity import Principal
 from lambdachat.providers.base import Content, Finish
-from lambdachat.web.app import create_app
 
+from tests.apps import create_app
 from tests.aws import mocked_aws
 from tests.fakes.providers import FakeProvider, install
 
@@ -28,7 +28,7 @@ def aws(monkeypatch):
 @pytest.fixture
 def keyed(monkeypatch):
     provider = FakeProvider(name="Keyed", needs_auth=True, script=[Content("ok"), Finish("stop")])
-    install(monkeypatch, provider)
+    install(provider)
     return provider
 
 

@@ -9,8 +9,8 @@ import pytest
 from lambdachat.providers.base import Content, Finish, Usage
 from lambdachat.usage import recorder
 from lambdachat.usage.service import use_service
-from lambdachat.web.app import create_app
 
+from tests.apps import create_app
 from tests.aws import mocked_aws
 from tests.fakes.principals import as_, install_header_auth
 from tests.fakes.providers import FakeProvider, install
@@ -24,7 +24,7 @@ RECORD = {"model": "gpt-4o", "provider": "OpenAI", "prompt_tokens": 10, "complet
 
 @pytest.fixture
 def client(monkeypatch):
-    install_header_auth(monkeypatch)
+    install_header_auth()
     with mocked_aws(monkeypatch):
         use_service(None)      # the real DynamoDB-backed service, on moto
         yield create_app(["usage", "stats", "log", "conversation"]).test_client()
@@ -62,7 +62,7 @@ def test_stats_sum_today_per_model_and_provider_for_this_principal_only(client):
 
 
 def test_the_conversation_route_records_the_usage_its_provider_reports(client, monkeypatch):
-    install(monkeypatch, FakeProvider(script=[Content("hi"), Usage(7, 3), Finish("stop")]))
+    install(FakeProvider(script=[Content("hi"), Usage(7, 3), Finish("stop")]))
     response = client.post("/backend-api/v2/conversation", headers=as_("alice"),
                            json={"provider": "Fake", "messages": [{"role": "user", "content": "hi"}]})
     lines = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]

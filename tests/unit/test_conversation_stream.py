@@ -3,6 +3,8 @@
 import pytest
 from lambdachat.chat.request import parse_conversation
 from lambdachat.chat.service import start_conversation
+
+from tests.apps import test_services
 from lambdachat.errors import NotFound
 from lambdachat.identity import Principal
 from lambdachat.providers.base import (
@@ -24,9 +26,9 @@ ME = Principal("local")
 
 
 def run(monkeypatch, fake, **body):
-    install(monkeypatch, fake)
+    install(fake)
     body.setdefault("messages", [{"role": "user", "content": "hi"}])
-    return list(start_conversation(parse_conversation(body), ME))
+    return list(start_conversation(parse_conversation(body), ME, test_services()))
 
 
 def types(events):
@@ -101,16 +103,17 @@ def test_a_crashing_adapter_still_ends_with_a_whole_error_event(monkeypatch):
 
 
 def test_unknown_provider_fails_before_any_event(monkeypatch):
-    install(monkeypatch, FakeProvider())
+    install(FakeProvider())
     with pytest.raises(NotFound):
         start_conversation(parse_conversation({"messages": [{"role": "user", "content": "x"}],
-                                               "provider": "Nope"}), ME)
+                                               "provider": "Nope"}), ME, test_services())
 
 
 def test_closing_the_stream_closes_the_provider(monkeypatch):
     fake = FakeProvider(script=[Content(str(i)) for i in range(100)])
-    install(monkeypatch, fake)
-    stream = start_conversation(parse_conversation({"messages": [{"role": "user", "content": "x"}]}), ME)
+    install(fake)
+    stream = start_conversation(parse_conversation({"messages": [{"role": "user", "content": "x"}]}), ME,
+                                test_services())
     next(stream), next(stream)
     stream.close()
     assert fake.closed
@@ -124,16 +127,17 @@ def test_params_and_state_are_forwarded(monkeypatch):
 
 
 def test_no_usable_provider_is_a_clear_404_not_a_crash(monkeypatch):
-    install(monkeypatch, FakeProvider(needs_auth=True))
+    install(FakeProvider(needs_auth=True))
     with pytest.raises(NotFound, match="No provider is configured"):
-        start_conversation(parse_conversation({"messages": [{"role": "user", "content": "x"}]}), ME)
+        start_conversation(parse_conversation({"messages": [{"role": "user", "content": "x"}]}), ME,
+                           test_services())
 
 
 def test_the_embedded_model_is_only_offered_where_it_is_installed(monkeypatch):
-    from lambdachat.providers import local, registry
+    from lambdachat.providers import local
 
-    assert "Local" in [p.name for p in registry.configured_providers()]
+    assert "Local" in [p.name for p in test_services().providers().configured_providers()]
     monkeypatch.setattr(local.importlib.util, "find_spec", lambda name: None)
-    assert "Local" not in [p.name for p in registry.configured_providers()]
+    assert "Local" not in [p.name for p in test_services().providers().configured_providers()]
     with pytest.raises(NotFound, match="No provider is configured"):
-        registry.choose_provider("")
+        test_services().providers().choose_provider("")

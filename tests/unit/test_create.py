@@ -17,16 +17,19 @@ from lambdachat.providers.base import (
     UpstreamError,
 )
 
+from tests.apps import test_services
 from tests.fakes.providers import FakeProvider, install
+
+DAY = 86_400
 
 ME = Principal("alice")
 ANSWER = "Here:\n```python\nprint(1)\n```\nand\n```html\n<b>hi</b>\n```\n"
 
 
 def run(monkeypatch, script, **values):
-    install(monkeypatch, FakeProvider(script=script))
+    install(FakeProvider(script=script))
     params = parse_create({"prompt": "hi", "provider": "Fake", **values})
-    return params, events_for(params, ME, None, None)
+    return params, events_for(params, ME, None, None, test_services())
 
 
 # ---- parameters ----
@@ -121,9 +124,9 @@ def test_an_empty_answer_is_502(monkeypatch):
 
 
 def test_an_unknown_provider_is_404_before_anything_runs(monkeypatch):
-    install(monkeypatch, FakeProvider())
+    install(FakeProvider())
     with pytest.raises(NotFound):
-        events_for(parse_create({"prompt": "hi", "provider": "Nope"}), ME, None, None)
+        events_for(parse_create({"prompt": "hi", "provider": "Nope"}), ME, None, None, test_services())
 
 
 def test_streaming_yields_pieces_and_tells_a_late_failure_in_the_text(monkeypatch):
@@ -143,16 +146,15 @@ def test_a_media_only_answer_redirects_to_it(monkeypatch):
 def test_cache_round_trip_is_per_principal_and_expires(monkeypatch):
     store = MemoryStore()
     params = parse_create({"prompt": "hi", "cache": "1"})
-    AnswerCache(store, ME).put(params, "cached answer")
-    assert AnswerCache(store, ME).get(params) == "cached answer"
-    assert AnswerCache(store, Principal("bob")).get(params) is None
-    monkeypatch.setenv("LAMBDACHAT_CREATE_CACHE_SECONDS", "0")
-    assert AnswerCache(store, ME).get(params) is None
+    AnswerCache(store, ME, DAY).put(params, "cached answer")
+    assert AnswerCache(store, ME, DAY).get(params) == "cached answer"
+    assert AnswerCache(store, Principal("bob"), DAY).get(params) is None
+    assert AnswerCache(store, ME, 0).get(params) is None   # LAMBDACHAT_CREATE_CACHE_SECONDS=0
 
 
 def test_a_damaged_cache_entry_is_a_miss():
     store = MemoryStore()
     params = parse_create({"prompt": "hi", "cache": "1"})
-    cache = AnswerCache(store, ME)
+    cache = AnswerCache(store, ME, DAY)
     store.put(cache.prefix + params.cache_digest() + ".json", b"not json", "application/json")
     assert cache.get(params) is None

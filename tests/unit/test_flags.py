@@ -1,6 +1,7 @@
 import pytest
 from lambdachat.errors import BadRequest
-from lambdachat.flags import env_flag, request_flag
+from lambdachat.config import Settings
+from lambdachat.flags import request_flag
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -16,10 +17,8 @@ def test_an_unrecognised_request_flag_is_a_bad_request():
         request_flag("stream", "maybe", default=False)
 
 
-def test_env_flags_default_when_unset_and_stop_on_garbage(monkeypatch):
-    assert env_flag("LAMBDACHAT_TEST_FLAG", default=True) is True
-    monkeypatch.setenv("LAMBDACHAT_TEST_FLAG", "off")
-    assert env_flag("LAMBDACHAT_TEST_FLAG", default=True) is False
-    monkeypatch.setenv("LAMBDACHAT_TEST_FLAG", "perhaps")
-    with pytest.raises(RuntimeError, match="LAMBDACHAT_TEST_FLAG"):
-        env_flag("LAMBDACHAT_TEST_FLAG", default=True)
+def test_env_flags_default_when_unset_and_stop_on_garbage():
+    assert Settings.from_env({}).warm_model is True
+    assert Settings.from_env({"LAMBDACHAT_WARM_MODEL": "off"}).warm_model is False
+    with pytest.raises(RuntimeError, match="LAMBDACHAT_WARM_MODEL"):
+        Settings.from_env({"LAMBDACHAT_WARM_MODEL": "perhaps"})

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from lambdachat.config import get_settings
+from lambdachat.config import Settings
 from lambdachat.identity import ANONYMOUS, Principal
 from lambdachat.limits import web
 from lambdachat.limits.buckets import InMemoryBuckets, decide
 from lambdachat.limits.rules import DEFAULTS, ENDPOINT_GROUPS, Rate, limits_for
-from lambdachat.web.app import create_app
+
+from tests.apps import create_app
 
 RATE = Rate(per_minute=60, burst=3)  # one token a second, three at once
 
@@ -45,33 +46,28 @@ def test_ipv6_clients_share_a_bucket_per_64_and_ipv4_per_address() -> None:
     assert web.ip_bucket_name("203.0.113.7") != web.ip_bucket_name("203.0.113.8")
 
 
-def test_x_forwarded_for_is_ignored_unless_proxy_hops_are_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_x_forwarded_for_is_ignored_unless_proxy_hops_are_configured() -> None:
     app = create_app(["version"])
     headers = {"X-Forwarded-For": "1.1.1.1, 198.51.100.9"}
     with app.test_request_context(headers=headers, environ_base={"REMOTE_ADDR": "203.0.113.7"}):
         from flask import request
 
-        assert web.client_ip(request) == "203.0.113.7"
-        monkeypatch.setenv("LAMBDACHAT_TRUSTED_PROXY_HOPS", "1")
-        assert web.client_ip(request) == "198.51.100.9"  # what our proxy saw, not what the client wrote
+        assert web.client_ip(request, Settings().trusted_proxy_hops) == "203.0.113.7"
+        hops = Settings.from_env({"LAMBDACHAT_TRUSTED_PROXY_HOPS": "1"}).trusted_proxy_hops
+        assert web.client_ip(request, hops) == "198.51.100.9"  # what our proxy saw, not what the client wrote
 
 
-def test_open_mode_limits_by_ip_only_and_keys_mode_by_principal_too(monkeypatch: pytest.MonkeyPatch) -> None:
-    web.use_store(InMemoryBuckets())
-    try:
-        monkeypatch.setenv("LAMBDACHAT_RATE_SYNTHESIZE_BURST", "1")
-        monkeypatch.setenv("LAMBDACHAT_RATE_SYNTHESIZE_IP_BURST", "100")
-        alice, bob = Principal("alice"), Principal("bob")
-        assert web.check("synthesize", alice, "198.51.100.1", now_ms=0) == 0
-        assert web.check("synthesize", alice, "198.51.100.2", now_ms=0) == 0  # open mode: no principal bucket
-        monkeypatch.setenv("LAMBDACHAT_AUTH", "keys")
-        get_settings.cache_clear()
-        assert web.check("synthesize", alice, "198.51.100.3", now_ms=0) == 0
-        assert web.check("synthesize", alice, "198.51.100.4", now_ms=0) > 0  # new IP, same principal
-        assert web.check("synthesize", bob, "198.51.100.4", now_ms=0) == 0
-        assert web.check("synthesize", ANONYMOUS, "198.51.100.5", now_ms=0) == 0
-    finally:
-        web.use_store(None)
+def test_open_mode_limits_by_ip_only_and_keys_mode_by_principal_too() -> None:
+    store = InMemoryBuckets()
+    rates = {"LAMBDACHAT_RATE_SYNTHESIZE_BURST": "1", "LAMBDACHAT_RATE_SYNTHESIZE_IP_BURST": "100"}
+    open_mode, keys_mode = Settings.from_env(rates), Settings.from_env({**rates, "LAMBDACHAT_AUTH": "keys"})
+    alice, bob = Principal("alice"), Principal("bob")
+    assert web.check(store, open_mode, "synthesize", alice, "198.51.100.1", now_ms=0) == 0
+    assert web.check(store, open_mode, "synthesize", alice, "198.51.100.2", now_ms=0) == 0  # no principal bucket
+    assert web.check(store, keys_mode, "synthesize", alice, "198.51.100.3", now_ms=0) == 0
+    assert web.check(store, keys_mode, "synthesize", alice, "198.51.100.4", now_ms=0) > 0  # new IP, same principal
+    assert web.check(store, keys_mode, "synthesize", bob, "198.51.100.4", now_ms=0) == 0
+    assert web.check(store, keys_mode, "synthesize", ANONYMOUS, "198.51.100.5", now_ms=0) == 0
 
 
 def test_a_broken_store_lets_requests_through() -> None:
@@ -79,18 +75,14 @@ def test_a_broken_store_lets_requests_through() -> None:
         def take(self, key: str, rate: Rate, now_ms: int) -> float:
             raise ConnectionError("dynamodb unreachable")
 
-    web.use_store(Down())
-    try:
-        assert web.check("conversation", Principal("alice"), "198.51.100.1") == 0
-    finally:
-        web.use_store(None)
+    assert web.check(Down(), Settings(), "conversation", Principal("alice"), "198.51.100.1") == 0
 
 
-def test_limits_are_configurable_and_zero_turns_a_bucket_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert limits_for("uploads") == (DEFAULTS["uploads"].principal, DEFAULTS["uploads"].ip)
-    monkeypatch.setenv("LAMBDACHAT_RATE_UPLOADS_IP_PER_MINUTE", "0")
-    monkeypatch.setenv("LAMBDACHAT_RATE_UPLOADS_PER_MINUTE", "5")
-    assert limits_for("uploads") == (Rate(5, DEFAULTS["uploads"].principal.burst), None)
+def test_limits_are_configurable_and_zero_turns_a_bucket_off() -> None:
+    assert limits_for("uploads", Settings()) == (DEFAULTS["uploads"].principal, DEFAULTS["uploads"].ip)
+    configured = Settings.from_env({"LAMBDACHAT_RATE_UPLOADS_IP_PER_MINUTE": "0",
+                                    "LAMBDACHAT_RATE_UPLOADS_PER_MINUTE": "5"})
+    assert limits_for("uploads", configured) == (Rate(5, DEFAULTS["uploads"].principal.burst), None)
 
 
 def test_every_limited_endpoint_is_a_route_of_the_app() -> None:

@@ -4,8 +4,8 @@ import json
 
 from lambdachat.observability import redact
 from lambdachat.providers.base import Content, MissingAuthError
-from lambdachat.web.app import create_app
 
+from tests.apps import create_app
 from tests.fakes.providers import FakeProvider, install
 
 KEY = "sk-proj-abcdefghijklmnop1234"
@@ -20,7 +20,7 @@ def test_redact_masks_by_field_name_and_by_key_shape():
 
 def test_conversation_logs_are_json_with_request_id_and_without_keys(monkeypatch, log_lines):
     script = [Content("hi"), MissingAuthError(f"bad {KEY}")]
-    install(monkeypatch, FakeProvider(needs_auth=True, script=script))
+    install(FakeProvider(needs_auth=True, script=script))
     client = create_app().test_client()
     body = {"provider": "Fake", "api_key": KEY, "messages": [{"role": "user", "content": "hi"}]}
     response = client.post("/backend-api/v2/conversation", json=body,

@@ -154,14 +154,16 @@ def test_every_redirect_hop_is_checked_again(server) -> None:
     assert dns.asked == ["models.example", "inner.example"]
 
 
-def test_policy_defaults_follow_the_mode_and_can_be_overridden(monkeypatch: pytest.MonkeyPatch) -> None:
-    from lambdachat.config import get_settings
+def test_policy_defaults_follow_the_mode_and_can_be_overridden() -> None:
+    from lambdachat.config import Settings
 
-    assert upstream_policy().allow_private is False  # cloud is the default mode
-    monkeypatch.setenv("LAMBDACHAT_MODE", "local")
-    get_settings.cache_clear()
-    assert upstream_policy().allow_private is True
-    monkeypatch.setenv("LAMBDACHAT_ALLOW_PRIVATE_UPSTREAMS", "0")
-    assert upstream_policy().allow_private is False
-    monkeypatch.setenv("LAMBDACHAT_UPSTREAM_ALLOW_NETS", "10.20.0.0/16")
-    assert upstream_policy().refusal(ipaddress.ip_address("10.20.3.4")) is None
+    def policy(**env: str) -> AddressPolicy:
+        return upstream_policy(Settings.from_env(env))
+
+    assert policy().allow_private is False  # cloud is the default mode
+    assert policy(LAMBDACHAT_MODE="local").allow_private is True
+    assert policy(LAMBDACHAT_MODE="local", LAMBDACHAT_ALLOW_PRIVATE_UPSTREAMS="0").allow_private is False
+    assert policy(LAMBDACHAT_MEDIA_FETCH_PRIVATE="1").allow_private is True   # the older name
+    allowed = policy(LAMBDACHAT_MODE="local", LAMBDACHAT_ALLOW_PRIVATE_UPSTREAMS="0",
+                     LAMBDACHAT_UPSTREAM_ALLOW_NETS="10.20.0.0/16")
+    assert allowed.refusal(ipaddress.ip_address("10.20.3.4")) is None

@@ -51,17 +51,16 @@ def test_credentials_never_show_the_key(creds_repr):
     assert "sk-secret" not in creds_repr
 
 
-def test_the_embedded_model_consults_no_key_source(monkeypatch):
-    from lambdachat.credentials import uploads
+def test_the_embedded_model_consults_no_key_source():
     from lambdachat.identity import Principal
     from lambdachat.providers.local import LocalModel
 
     def no_lookup(*args, **kwargs):
         raise AssertionError("the uploaded keys were read for a provider that takes none")
 
-    monkeypatch.setattr(uploads, "uploaded_api_key", no_lookup)
-    creds = request_credentials(LocalModel(), None, None, Principal("alice"))
+    creds = request_credentials(LocalModel(), None, None, Principal("alice"), uploaded=no_lookup)
     assert creds.api_key is None and creds.base_url is None
     # A keyed provider still reads them (the principal's own keys come before the server's).
-    monkeypatch.setattr(uploads, "uploaded_api_key", lambda principal, name: f"sk-{principal.id}")
-    assert request_credentials(OPENAI, None, None, Principal("alice")).api_key == "sk-alice"
+    uploaded = request_credentials(OPENAI, None, None, Principal("alice"),
+                                   uploaded=lambda principal, name: f"sk-{principal.id}")
+    assert uploaded.api_key == "sk-alice"

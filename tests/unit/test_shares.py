@@ -53,9 +53,8 @@ def test_bodies_that_are_not_a_conversation_are_400(raw):
 
 
 def test_body_over_the_limit_is_413(monkeypatch):
-    monkeypatch.setattr(model, "MAX_BODY_BYTES", 100)
     with pytest.raises(PayloadTooLarge):
-        parse_body(conversation("x" * 200))
+        parse_body(conversation("x" * 200), max_bytes=100)
 
 
 @pytest.mark.parametrize(("updated", "indexed"), [(1743300000000, 1743300000000), (1.0, 1), (True, None),

@@ -7,7 +7,10 @@ import threading
 import pytest
 from lambdachat.errors import BadRequest, NotFound, PayloadTooLarge, RateLimited, Unauthorized, UpstreamFailed
 from lambdachat.speech.base import EngineUnavailable, SpeechRequest, UnknownVoice
-from lambdachat.speech.engines import check_request, get_engine, parse_request, speak
+from lambdachat.config import Settings
+from lambdachat.speech.engines import SpeechSetup, check_request, get_engine, parse_request, speak
+
+from tests.apps import test_services
 from lambdachat.speech.espeak import Espeak
 from lambdachat.speech.piper_voice import PiperVoice
 
@@ -89,11 +92,9 @@ def test_a_missing_engine_package_is_404_not_a_crash(monkeypatch):
         Espeak().render(SpeechRequest("hello"))
 
 
-def test_the_v1_clients_default_name_gemini_is_served_by_the_default_engine(monkeypatch):
-    monkeypatch.setenv("LAMBDACHAT_TTS_DEFAULT", "espeak")
-    assert isinstance(get_engine("Gemini"), Espeak)
-    monkeypatch.delenv("LAMBDACHAT_TTS_DEFAULT")
-    assert isinstance(get_engine("Gemini"), PiperVoice)  # piper is installed here
+def test_the_v1_clients_default_name_gemini_is_served_by_the_default_engine():
+    assert isinstance(get_engine("Gemini", SpeechSetup(Settings(tts_default="espeak"))), Espeak)
+    assert isinstance(get_engine("Gemini", SpeechSetup(Settings())), PiperVoice)  # piper is installed here
 
 
 def test_unknown_engines_are_404():
@@ -126,6 +127,12 @@ def test_malformed_parameters_are_400(values):
 
 # ---- OpenAI-compatible cloud speech, against a local fake server --------------------------------
 
+def cloud() -> SpeechSetup:
+    """What the synthesize route hands the engines: the app's providers and credentials."""
+    services = test_services()
+    return SpeechSetup(services.settings, services.providers(), services.credentials)
+
+
 @pytest.fixture
 def openai(monkeypatch):
     with FakeUpstream() as up:
@@ -140,7 +147,7 @@ def audio_reply(data: bytes, content_type: str = "audio/wav") -> Reply:
 
 def test_openai_speech_sends_the_api_shape_and_returns_the_audio(openai):
     openai.script(audio_reply(tone_wav(1.5)))
-    audio = speak("OpenAI", SpeechRequest("Hello there", voice="nova", speed=1.25))
+    audio = speak("OpenAI", SpeechRequest("Hello there", voice="nova", speed=1.25), cloud())
     assert audio.content_type == "audio/wav"
     assert_speech(hear_wav(audio.data), 1.4, 1.6)
     seen = openai.last
@@ -152,7 +159,7 @@ def test_openai_speech_sends_the_api_shape_and_returns_the_audio(openai):
 
 def test_openai_ogg_is_asked_as_opus_and_the_callers_key_wins(openai):
     openai.script(audio_reply(b"OggS fake", "audio/ogg"))
-    audio = speak("OpenAI", SpeechRequest("Hi", format="ogg", api_key="sk-caller", model="tts-1"))
+    audio = speak("OpenAI", SpeechRequest("Hi", format="ogg", api_key="sk-caller", model="tts-1"), cloud())
     assert audio == type(audio)(b"OggS fake", "audio/ogg")
     assert openai.last.json["response_format"] == "opus"
     assert openai.last.json["model"] == "tts-1"
@@ -164,14 +171,14 @@ def test_openai_ogg_is_asked_as_opus_and_the_callers_key_wins(openai):
 def test_openai_errors_become_statuses_without_leaking_the_key(openai, status, error):
     openai.script(OpenAIWire.error(status, message="refused sk-server here"))
     with pytest.raises(error) as caught:
-        speak("OpenAI", SpeechRequest("Hi"))
+        speak("OpenAI", SpeechRequest("Hi"), cloud())
     assert "sk-server" not in caught.value.message
 
 
 def test_openai_without_any_key_is_401_before_a_request(openai, monkeypatch):
     monkeypatch.delenv("OPENAI_API_KEY")
     with pytest.raises(Unauthorized):
-        speak("OpenAI", SpeechRequest("Hi"))
+        speak("OpenAI", SpeechRequest("Hi"), cloud())
     assert openai.seen == []
 
 
@@ -179,14 +186,14 @@ def test_a_non_audio_answer_is_502(openai):
     openai.script(Reply(frames=(b"<html>wrong base url</html>",), stream=False,
                         headers=(("Content-Type", "text/html"),)))
     with pytest.raises(UpstreamFailed):
-        speak("OpenAI", SpeechRequest("Hi"))
+        speak("OpenAI", SpeechRequest("Hi"), cloud())
 
 
 def test_custom_speaks_through_the_callers_base_url(monkeypatch):
     monkeypatch.setenv("LAMBDACHAT_ALLOW_PRIVATE_UPSTREAMS", "1")  # the fake listens on loopback
     with FakeUpstream() as up:
         up.script(audio_reply(tone_wav(0.5)))
-        audio = speak("Custom", SpeechRequest("Hi", api_base=up.base_url + "/v1"))
+        audio = speak("Custom", SpeechRequest("Hi", api_base=up.base_url + "/v1"), cloud())
         assert_speech(hear_wav(audio.data), 0.4, 0.6)
         assert up.last.json["model"] == "tts-1" and "authorization" not in up.last.headers
 

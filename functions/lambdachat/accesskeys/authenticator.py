@@ -14,12 +14,11 @@ from collections.abc import Callable, Mapping
 
 from lambdachat.accesskeys.keys import KEY, hash_key
 from lambdachat.accesskeys.store import DynamoKeyStore, KeyStore
-from lambdachat.config import env_int
 from lambdachat.errors import ServiceUnavailable
 from lambdachat.identity import Principal
 from lambdachat.observability import logger
 
-CACHE_SECONDS = env_int("LAMBDACHAT_KEY_CACHE_SECONDS", 10)
+CACHE_SECONDS = 10  # the default of Settings.key_cache_seconds (LAMBDACHAT_KEY_CACHE_SECONDS)
 CACHE_ENTRIES = 1024
 
 

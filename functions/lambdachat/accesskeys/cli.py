@@ -11,9 +11,9 @@ import sys
 from datetime import UTC, datetime
 from typing import TextIO
 
-from lambdachat.accesskeys.authenticator import CACHE_SECONDS
 from lambdachat.accesskeys.keys import create_key, revoke_key
 from lambdachat.accesskeys.store import DynamoKeyStore, KeyStore
+from lambdachat.config import get_settings
 from lambdachat.errors import ApiError
 
 
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace, store: KeyStore | None = None, out: TextIO | N
             if not revoke_key(store, args.name):
                 print(f"No key named {args.name!r}", file=err)
                 return 1
-            print(f"Revoked {args.name!r}; servers refuse it within {CACHE_SECONDS} s", file=err)
+            print(f"Revoked {args.name!r}; servers refuse it within {get_settings().key_cache_seconds} s", file=err)
     except ApiError as exc:
         print(f"lambdachat keys: {exc.message}", file=err)
         return 2

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from lambdachat.chat import events
 from lambdachat.chat.events import Event
+from lambdachat.chat.ports import ChatPorts
 from lambdachat.chat.prompt import build_messages
 from lambdachat.chat.request import ConversationInput
 from lambdachat.chat.think import Piece, ThinkSplitter
@@ -20,7 +21,6 @@ from lambdachat.errors import NotFound
 from lambdachat.files.parts import mentions_bucket
 from lambdachat.identity import Principal
 from lambdachat.observability import logger
-from lambdachat.providers import registry
 from lambdachat.providers.base import (
     ChatRequest,
     Content,
@@ -33,7 +33,6 @@ from lambdachat.providers.base import (
     ProviderEvent,
     Usage,
 )
-from lambdachat.providers.keys import request_credentials
 from lambdachat.usage.recorder import record_usage
 
 
@@ -44,20 +43,18 @@ class Turn:
     request: ChatRequest
 
 
-def plan_turn(inp: ConversationInput, principal: Principal | None = None) -> Turn:
+def plan_turn(inp: ConversationInput, ports: ChatPorts, principal: Principal | None = None) -> Turn:
+    registry = ports.providers()
     if inp.provider:
         provider = registry.get_provider(inp.provider)
         if provider is None:
             raise NotFound(f"Provider not found: {inp.provider}")
     else:
         provider = registry.choose_provider(inp.model, inp.ignored)
-    creds = request_credentials(provider, inp.api_key, inp.api_base, principal)
+    creds = ports.credentials(provider, inp.api_key, inp.api_base, principal)
     model = inp.model or provider.default_model()
-    buckets = None
-    if principal is not None and mentions_bucket(inp.messages):
-        from lambdachat.files.buckets import for_principal  # S3 + DynamoDB: only when a bucket is named
-
-        buckets = for_principal(principal)
+    # S3 + DynamoDB only when a bucket is named
+    buckets = ports.buckets(principal) if principal is not None and mentions_bucket(inp.messages) else None
     request = ChatRequest(model=model, messages=build_messages(inp, provider, buckets), credentials=creds,
                           params=dict(inp.params), conversation=_provider_state(inp, provider))
     return Turn(provider=provider, model=model, request=request)
@@ -68,15 +65,15 @@ def _provider_state(inp: ConversationInput, provider: Provider) -> dict[str, obj
     return state if isinstance(state, dict) else None
 
 
-def start_conversation(inp: ConversationInput, principal: Principal) -> Iterator[Event]:
-    turn = plan_turn(inp, principal)
+def start_conversation(inp: ConversationInput, principal: Principal, ports: ChatPorts) -> Iterator[Event]:
+    turn = plan_turn(inp, ports, principal)
     logger.info("conversation", extra={"provider": turn.provider.name, "model": turn.model,
                                        "action": inp.action, "principal": principal.id})
-    stream = _stream(turn, _media_keeper(principal.id) if inp.download_media else None)
-    return record_usage(stream, principal.id, turn.provider.name, turn.model)
+    stream = _stream(turn, _media_keeper(principal.id, ports) if inp.download_media else None)
+    return record_usage(stream, ports.usage(), principal.id, turn.provider.name, turn.model)
 
 
-def _media_keeper(principal_id: str) -> Callable[[Media], list[ProviderEvent]]:
+def _media_keeper(principal_id: str, ports: ChatPorts) -> Callable[[Media], list[ProviderEvent]]:
     """Copies generated media into S3; the media package (and its fetcher) loads on first use,
     since most answers carry no media and it would cost every cold start."""
     keeper: list[Callable[[Media], list[ProviderEvent]]] = []
@@ -85,7 +82,7 @@ def _media_keeper(principal_id: str) -> Callable[[Media], list[ProviderEvent]]:
         if not keeper:
             from lambdachat.media.generated import MediaKeeper
 
-            keeper.append(MediaKeeper(principal_id))
+            keeper.append(MediaKeeper(principal_id, ports.media_store))
         return keeper[0](media)
 
     return keep

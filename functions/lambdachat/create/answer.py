@@ -15,9 +15,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lambdachat.chat.events import Event
+from lambdachat.chat.ports import ChatPorts
 from lambdachat.chat.request import ConversationInput
 from lambdachat.chat.service import start_conversation
-from lambdachat.config import env_int
 from lambdachat.create.markdown import code_block
 from lambdachat.create.params import CreateParams
 from lambdachat.errors import ApiError, NotFound, RateLimited, Unauthorized, UpstreamFailed
@@ -25,7 +25,6 @@ from lambdachat.files.layout import principal_segment
 from lambdachat.identity import Principal
 from lambdachat.media.store import ObjectStore
 
-CACHE_SECONDS = 86_400          # LAMBDACHAT_CREATE_CACHE_SECONDS: how long a cached answer is reused
 _STATUS_BY_ERROR: dict[str, type[ApiError]] = {
     "ModelNotFoundError": NotFound, "RateLimitError": RateLimited, "MissingAuthError": Unauthorized,
 }
@@ -44,11 +43,11 @@ def _as_error(event: Event) -> ApiError:
 
 
 def events_for(params: CreateParams, principal: Principal, api_key: str | None,
-               api_base: str | None) -> Iterator[Event]:
+               api_base: str | None, ports: ChatPorts) -> Iterator[Event]:
     inp = ConversationInput(messages=[{"role": "user", "content": params.prompt}], model=params.model,
                             provider=params.provider, api_key=api_key, api_base=api_base,
                             web_search=params.web_search)
-    return start_conversation(inp, principal)  # an unknown provider raises NotFound here
+    return start_conversation(inp, principal, ports)  # an unknown provider raises NotFound here
 
 
 def _text_events(events: Iterator[Event]) -> Iterator[Event]:
@@ -114,8 +113,9 @@ def stream_text(events: Iterator[Event]) -> Answer | Iterator[str]:
 
 
 class AnswerCache:
-    def __init__(self, store: ObjectStore, principal: Principal) -> None:
+    def __init__(self, store: ObjectStore, principal: Principal, lifetime_seconds: int) -> None:
         self.store = store
+        self.lifetime_seconds = lifetime_seconds
         self.prefix = f"cache/create/{principal_segment(principal.id)}/"
 
     def get(self, params: CreateParams) -> str | None:
@@ -124,8 +124,7 @@ class AnswerCache:
             return None
         try:
             item = json.loads(raw)
-            fresh = time.time() - float(item["created_at"]) < env_int("LAMBDACHAT_CREATE_CACHE_SECONDS",
-                                                                         CACHE_SECONDS)
+            fresh = time.time() - float(item["created_at"]) < self.lifetime_seconds
             return str(item["answer"]) if fresh else None
         except (ValueError, KeyError, TypeError):
             return None  # a damaged entry is a miss; the next answer overwrites it

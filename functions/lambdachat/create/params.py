@@ -9,11 +9,10 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from lambdachat.config import env_int
+from lambdachat.config import get_settings
 from lambdachat.errors import BadRequest, PayloadTooLarge
 from lambdachat.flags import flag_value, request_flag
 
-MAX_PROMPT_CHARS = 100_000      # LAMBDACHAT_CREATE_MAX_PROMPT_CHARS
 MAX_CACHE_KEY = 200
 MAX_SEARCH_QUERY = 500
 _NAME = re.compile(r"^[\w.:/@+-]{1,200}$")
@@ -55,7 +54,7 @@ def parse_create(values: Mapping[str, Any]) -> CreateParams:
     prompt = _text("prompt", values.get("prompt"))
     if not prompt.strip():
         raise BadRequest("'prompt' is required")
-    limit = env_int("LAMBDACHAT_CREATE_MAX_PROMPT_CHARS", MAX_PROMPT_CHARS)
+    limit = get_settings().create_max_prompt_chars
     if len(prompt) > limit:
         raise PayloadTooLarge(f"'prompt' is longer than {limit} characters")
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -67,12 +68,18 @@ def parse_upload(filename: str, data: bytes) -> Extract:
     return extract
 
 
+@lru_cache(maxsize=1)
+def _provider_names() -> dict[str, str]:
+    """Folded name -> name of every built-in provider (lazily: it imports the provider modules)."""
+    from lambdachat.providers.registry import builtin_providers
+
+    return {p.name.casefold(): p.name for p in builtin_providers()}
+
+
 def canonical_provider(name: str) -> str | None:
     """The registry's name for a provider named in a file (exact, case-folded, or g4f's alias)."""
-    from lambdachat.providers import registry
-
-    provider = registry.get_provider(G4F_ALIASES.get(name.casefold(), name))
-    return provider.name if provider is not None else None
+    wanted = G4F_ALIASES.get(name.casefold(), name)
+    return _provider_names().get(wanted.casefold())
 
 
 def _clean_key(value: Any) -> str | None:

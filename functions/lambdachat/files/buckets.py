@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
+from lambdachat.config import Settings
 from lambdachat.errors import BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge
 from lambdachat.files import layout, limits, reading
 from lambdachat.files.extract import ZIP_BASED, ArchiveTooLarge, check_archive
@@ -58,10 +59,12 @@ def _stream_size(stream: IO[bytes]) -> int:
 
 
 class Buckets:
-    def __init__(self, store: BlobStore, index: BucketIndex, principal: Principal) -> None:
+    def __init__(self, store: BlobStore, index: BucketIndex, principal: Principal,
+                 settings: Settings | None = None) -> None:
         self.store = store
         self.index = index
         self.who = layout.principal_segment(principal.id)
+        self.limits = limits.current(settings)
 
     # ---- writes -------------------------------------------------------------------------------
 
@@ -83,13 +86,13 @@ class Buckets:
             if kind is None:
                 result.skipped.append({"name": name, "reason": "unsupported file type"})
                 continue
-            check_archive(item.stream, name)  # a zip bomb is refused (413) before anything is stored
+            check_archive(item.stream, name, self.limits)  # a zip bomb is refused (413) before anything is stored
             chosen[name] = (kind, item)       # the same name twice: the last one wins, as in V1
         if not chosen:
             return result
         existing = {r.name for r in self.index.files(self.who, bucket_id)}
         new = [n for n in chosen if n not in existing]
-        self.index.claim(bucket_id, self.who, len(new), limits.current().files_per_bucket)
+        self.index.claim(bucket_id, self.who, len(new), self.limits.files_per_bucket)
         stored: set[str] = set()
         try:
             for position, (name, (kind, item)) in enumerate(chosen.items()):
@@ -119,7 +122,7 @@ class Buckets:
         kind = layout.kind_of(name)
         if kind is None:
             raise BadRequest(f"Unsupported file type: {name}")
-        lim = limits.current()
+        lim = self.limits
         if size is not None and size > lim.upload_max_bytes:
             raise PayloadTooLarge(f"A file is at most {lim.upload_max_bytes // limits.MB} MB")
         is_new = self.index.get_file(self.who, bucket_id, name) is None
@@ -143,7 +146,7 @@ class Buckets:
         size = self.store.size(key)
         if size is None:
             raise Conflict(f"{name} has not been uploaded yet")
-        lim = limits.current()
+        lim = self.limits
         if size > lim.upload_max_bytes:
             self._refuse(bucket_id, key, record)
             raise PayloadTooLarge(f"A file is at most {lim.upload_max_bytes // limits.MB} MB")
@@ -164,7 +167,7 @@ class Buckets:
         with tempfile.SpooledTemporaryFile(max_size=reading.SPOOL_BYTES) as spool:
             self.store.download(key, spool)
             try:
-                check_archive(spool, record.name)
+                check_archive(spool, record.name, self.limits)
             except ArchiveTooLarge:
                 self._refuse(bucket_id, key, record)
                 raise
@@ -205,8 +208,3 @@ class Buckets:
         return reading.media_data_uri(self._ref(bucket_id), name, max_bytes)
 
 
-def for_principal(principal: Principal) -> Buckets:
-    """The service on the real S3 bucket and DynamoDB table."""
-    from lambdachat.files.aws import DynamoBucketIndex, S3BlobStore
-
-    return Buckets(S3BlobStore(), DynamoBucketIndex(), principal)

@@ -14,8 +14,10 @@ from __future__ import annotations
 import re
 from typing import Any, Protocol
 
-from lambdachat.chat.request import MAX_IMAGE_BYTES
 from lambdachat.files import layout
+
+# An image attached to a message, or read from a bucket into one: vision APIs take about this much.
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
 
 V1_MARKER = re.compile(r'\{\s*"bucket_id"\s*:\s*"([^"]*)"\s*\}')
 

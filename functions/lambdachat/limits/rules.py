@@ -2,7 +2,7 @@
 
 Each group has a sustained rate (requests per minute) and a burst (how many may come at once
 after a quiet spell), once for the principal and once for the client's IP (an IPv6 client's
-whole /64, which one subscriber usually holds). Every number is an environment variable:
+whole /64, which one subscriber usually holds). Every number is a setting (`lambdachat.config`):
 
     LAMBDACHAT_RATE_LIMITS=off|on                  all of it (default: on in cloud mode, off locally)
     LAMBDACHAT_RATE_<GROUP>_PER_MINUTE / _BURST    per principal (keys mode only)
@@ -15,11 +15,9 @@ caller is the same principal, so only the IP buckets apply.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-from lambdachat.config import env_int, get_settings
-from lambdachat.flags import flag_value
+from lambdachat.config import Settings
 
 
 @dataclass(frozen=True)
@@ -62,28 +60,15 @@ ENDPOINT_GROUPS: dict[str, str] = {
 
 
 
-def enabled() -> bool:
-    """On in cloud mode; off by default for the local server, whose one trusted operator would
-    only pay a storage round trip (~10 ms on the embedded moto) before every answer."""
-    raw = os.environ.get("LAMBDACHAT_RATE_LIMITS", "").strip().lower()
-    if not raw:
-        return get_settings().mode == "cloud"
-    return flag_value(raw) is not False
-
-
-def _rate(prefix: str, default: Rate) -> Rate | None:
-    per_minute = env_int(f"{prefix}_PER_MINUTE", default.per_minute)
+def _rate(settings: Settings, prefix: str, default: Rate) -> Rate | None:
+    per_minute = settings.rate_overrides.get(f"{prefix}_PER_MINUTE", default.per_minute)
     if per_minute <= 0:
         return None
-    return Rate(per_minute, max(1, env_int(f"{prefix}_BURST", default.burst)))
+    return Rate(per_minute, max(1, settings.rate_overrides.get(f"{prefix}_BURST", default.burst)))
 
 
-def limits_for(group: str) -> tuple[Rate | None, Rate | None]:
-    """(principal rate, IP rate) for a group, as configured now."""
+def limits_for(group: str, settings: Settings) -> tuple[Rate | None, Rate | None]:
+    """(principal rate, IP rate) for a group, as configured."""
     default = DEFAULTS[group]
     prefix = f"LAMBDACHAT_RATE_{group.upper()}"
-    return _rate(prefix, default.principal), _rate(f"{prefix}_IP", default.ip)
-
-
-def trusted_proxy_hops() -> int:
-    return max(0, env_int("LAMBDACHAT_TRUSTED_PROXY_HOPS", 0))
+    return _rate(settings, prefix, default.principal), _rate(settings, f"{prefix}_IP", default.ip)

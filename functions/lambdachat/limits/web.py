@@ -6,37 +6,24 @@ import html
 import ipaddress
 import math
 import time
-from functools import lru_cache
+from collections.abc import Callable
 
 from flask import Flask, Request, Response, g, request
 
-from lambdachat.config import get_settings
+from lambdachat.config import Settings
 from lambdachat.errors import RateLimited
 from lambdachat.identity import Principal
-from lambdachat.limits.buckets import BucketStore, DynamoBuckets
-from lambdachat.limits.rules import ENDPOINT_GROUPS, Rate, enabled, limits_for, trusted_proxy_hops
+from lambdachat.limits.buckets import BucketStore
+from lambdachat.limits.rules import ENDPOINT_GROUPS, Rate, limits_for
 from lambdachat.observability import logger
 
-_stores: list[BucketStore] = []  # a test's store, when one is swapped in
 
-
-@lru_cache(maxsize=1)
-def _default_store() -> BucketStore:
-    return DynamoBuckets()
-
-
-def use_store(store: BucketStore | None) -> None:
-    """Swap the bucket store (tests); None restores DynamoDB."""
-    _stores[:] = [store] if store is not None else []
-
-
-def client_ip(req: Request) -> str:
+def client_ip(req: Request, hops: int) -> str:
     """The caller's address. In Lambda, serverless-wsgi puts the event's
     `requestContext.http.sourceIp` in REMOTE_ADDR; locally it is the socket peer. X-Forwarded-For
     is anyone's to write, so it counts only with LAMBDACHAT_TRUSTED_PROXY_HOPS set: the entry that
     many hops from the right is the one our own proxy saw."""
-    hops = trusted_proxy_hops()
-    if hops:
+    if hops > 0:
         forwarded = [p.strip() for p in req.headers.get("X-Forwarded-For", "").split(",") if p.strip()]
         if len(forwarded) >= hops:
             return forwarded[-hops]
@@ -56,23 +43,23 @@ def ip_bucket_name(address: str) -> str:
     return str(parsed)
 
 
-def _buckets(group: str, principal: Principal, ip: str) -> list[tuple[str, Rate]]:
-    principal_rate, ip_rate = limits_for(group)
+def _buckets(group: str, principal: Principal, ip: str, settings: Settings) -> list[tuple[str, Rate]]:
+    principal_rate, ip_rate = limits_for(group, settings)
     buckets: list[tuple[str, Rate]] = []
     if ip_rate is not None:
         buckets.append((f"rate#{group}#ip#{ip_bucket_name(ip)}", ip_rate))
     # In open mode everyone is the one principal `local`: a principal bucket would be global.
-    if principal_rate is not None and principal.authenticated and get_settings().auth_mode != "none":
+    if principal_rate is not None and principal.authenticated and settings.auth_mode != "none":
         buckets.append((f"rate#{group}#p#{principal.id}", principal_rate))
     return buckets
 
 
-def check(group: str, principal: Principal, ip: str, now_ms: int | None = None) -> float:
+def check(store: BucketStore, settings: Settings, group: str, principal: Principal, ip: str, *,
+          now_ms: int | None = None) -> float:
     """Take a token from each of the caller's buckets: 0.0 when allowed, else seconds to wait.
     Fails open: a limiter whose storage is down must not take the API down with it."""
-    store = _stores[0] if _stores else _default_store()
     now = now_ms if now_ms is not None else int(time.time() * 1000)
-    for key, rate in _buckets(group, principal, ip):
+    for key, rate in _buckets(group, principal, ip, settings):
         try:
             wait = store.take(key, rate, now)
         except Exception:
@@ -96,14 +83,15 @@ def _too_many(group: str, wait: float) -> Response | None:
     raise RateLimited(message, headers={"Retry-After": retry_after})
 
 
-def install(app: Flask) -> None:
-    """Register the hook. It must run after the principal is resolved (register it after that hook)."""
+def install(app: Flask, settings: Settings, store: Callable[[], BucketStore]) -> None:
+    """Register the hook. It must run after the principal is resolved (register it after that hook).
+    `store` is called on the first limited request: no DynamoDB client before then."""
 
     @app.before_request
     def _rate_limit() -> Response | None:
         group = ENDPOINT_GROUPS.get(request.endpoint or "")
         # A CORS preflight is the browser's, not a use of the route: it costs no token.
-        if group is None or request.method == "OPTIONS" or not enabled():
+        if group is None or request.method == "OPTIONS" or not settings.rate_limits_on:
             return None
-        wait = check(group, g.principal, client_ip(request))
+        wait = check(store(), settings, group, g.principal, client_ip(request, settings.trusted_proxy_hops))
         return _too_many(group, wait) if wait > 0 else None

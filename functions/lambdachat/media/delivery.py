@@ -21,21 +21,15 @@ S3 cannot add nosniff, but it serves from its own origin, where nothing can reac
 from __future__ import annotations
 
 import contextlib
-import os
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
-from lambdachat.config import env_int, get_settings
+from lambdachat.config import Settings, get_settings
 from lambdachat.errors import BadRequest
 from lambdachat.files.layout import media_type
 from lambdachat.media.store import ObjectStore, RangeNotSatisfiable, StoredObject
 
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
-URL_SECONDS = 300               # LAMBDACHAT_MEDIA_URL_SECONDS: lifetime of a presigned GET
-CLOUD_STREAM_MAX_MB = 4         # LAMBDACHAT_MEDIA_STREAM_MAX_MB in cloud mode (Lambda's 6 MB, base64)
-LOCAL_STREAM_MAX_MB = 1 << 20   # ... and locally: everything
-MODES = frozenset({"auto", "stream", "presign"})  # LAMBDACHAT_MEDIA_SERVE
-MB = 1024 * 1024
 
 
 @dataclass
@@ -43,18 +37,6 @@ class Delivery:
     status: int                                     # 200, 206, 302 or 304
     headers: dict[str, str] = field(default_factory=dict)
     body: StoredObject | None = None
-
-
-def serve_mode() -> str:
-    mode = os.environ.get("LAMBDACHAT_MEDIA_SERVE", "auto").strip().lower() or "auto"
-    if mode not in MODES:
-        raise RuntimeError(f"LAMBDACHAT_MEDIA_SERVE must be one of {sorted(MODES)}, got {mode!r}")
-    return mode
-
-
-def stream_limit() -> int:
-    default = LOCAL_STREAM_MAX_MB if get_settings().mode == "local" else CLOUD_STREAM_MAX_MB
-    return env_int("LAMBDACHAT_MEDIA_STREAM_MAX_MB", default) * MB
 
 
 def content_disposition(filename: str, content_type: str) -> str:
@@ -80,22 +62,27 @@ def _total_size(found: StoredObject) -> int:
 
 
 def deliver(store: ObjectStore, key: str, filename: str, *, byte_range: str | None = None,
-            if_none_match: str | None = None, cache_control: str = "private, max-age=3600") -> Delivery:
-    """Open `key` and decide: stream it (200/206/304) or redirect to a presigned GET (302)."""
+            if_none_match: str | None = None, cache_control: str = "private, max-age=3600",
+            settings: Settings | None = None) -> Delivery:
+    """Open `key` and decide: stream it (200/206/304) or redirect to a presigned GET (302).
+
+    `Settings.media_serve` picks the way, `media_stream_max_bytes` the size above which `auto`
+    redirects (Lambda's 6 MB buffered limit, base64 included, in cloud mode; none locally)."""
+    settings = settings or get_settings()
     if byte_range is not None and len(byte_range) > 200:
         raise BadRequest("Range header too long")
     headers = media_headers(filename, cache_control)
-    mode = serve_mode()
+    mode = settings.media_serve
     if mode == "presign":
         # One byte, so a missing key is our JSON 404 rather than S3's XML; an empty file answers
         # that probe with a 416 but exists all the same.
         with contextlib.suppress(RangeNotSatisfiable):
             store.open(key, byte_range="bytes=0-0").discard()
-        return _redirect(store, key, headers)
+        return _redirect(store, key, headers, settings.media_url_seconds)
     found = store.open(key, byte_range=byte_range, if_none_match=if_none_match)
-    if mode == "auto" and not found.not_modified and _total_size(found) > stream_limit():
+    if mode == "auto" and not found.not_modified and _total_size(found) > settings.media_stream_max_bytes:
         found.discard()
-        return _redirect(store, key, headers)
+        return _redirect(store, key, headers, settings.media_url_seconds)
     if found.etag:
         headers["ETag"] = found.etag
     if found.not_modified:
@@ -107,8 +94,7 @@ def deliver(store: ObjectStore, key: str, filename: str, *, byte_range: str | No
     return Delivery(206 if found.content_range else 200, headers, found)
 
 
-def _redirect(store: ObjectStore, key: str, headers: dict[str, str]) -> Delivery:
-    seconds = env_int("LAMBDACHAT_MEDIA_URL_SECONDS", URL_SECONDS)
+def _redirect(store: ObjectStore, key: str, headers: dict[str, str], seconds: int) -> Delivery:
     url = store.presign(key, content_type=headers["Content-Type"],
                         disposition=headers["Content-Disposition"],
                         cache_control=headers["Cache-Control"], seconds=seconds)

@@ -15,7 +15,7 @@ import secrets
 import time
 from collections.abc import Callable
 
-from lambdachat.config import env_int
+from lambdachat.config import MB, Settings, get_settings
 from lambdachat.files.layout import MEDIA_TYPES, extension
 from lambdachat.media.fetch import FetchPolicy, FetchRefused, fetch
 from lambdachat.media.store import ObjectStore
@@ -23,8 +23,6 @@ from lambdachat.netguard import upstream_policy
 from lambdachat.observability import logger
 from lambdachat.providers.base import Media, Notice, ProviderEvent
 
-FETCH_MAX_MB = 20           # LAMBDACHAT_MEDIA_FETCH_MAX_MB: largest generated file we copy
-FETCH_SECONDS = 20          # LAMBDACHAT_MEDIA_FETCH_SECONDS: one copy, redirects included
 # Private hosts: lambdachat.netguard.upstream_policy (LAMBDACHAT_ALLOW_PRIVATE_UPSTREAMS).
 PREFIX = "media/"
 NOTICE_KIND = "MediaNotSaved"
@@ -70,22 +68,16 @@ def _extension_for(content_type: str, url: str) -> str | None:
     return None
 
 
-def default_policy() -> FetchPolicy:
-    return FetchPolicy(max_bytes=env_int("LAMBDACHAT_MEDIA_FETCH_MAX_MB", FETCH_MAX_MB) * 1024 * 1024,
-                       timeout=float(env_int("LAMBDACHAT_MEDIA_FETCH_SECONDS", FETCH_SECONDS)),
-                       allow_private=upstream_policy().allow_private)
-
-
-def _s3_store() -> ObjectStore:
-    from lambdachat.media.store import S3Store
-
-    return S3Store()
+def default_policy(settings: Settings | None = None) -> FetchPolicy:
+    settings = settings or get_settings()
+    return FetchPolicy(max_bytes=settings.media_fetch_max_mb * MB, timeout=float(settings.media_fetch_seconds),
+                       allow_private=upstream_policy(settings).allow_private)
 
 
 class MediaKeeper:
     """Called with each `Media` event; returns the events to send in its place."""
 
-    def __init__(self, principal_id: str, store: Callable[[], ObjectStore] = _s3_store,
+    def __init__(self, principal_id: str, store: Callable[[], ObjectStore],
                  policy: FetchPolicy | None = None) -> None:
         self.owner = owner_tag(principal_id)
         self._store_factory = store

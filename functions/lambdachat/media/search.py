@@ -13,7 +13,6 @@ import random as _random
 import re
 from dataclasses import dataclass
 
-from lambdachat.config import env_int
 from lambdachat.errors import BadRequest, NotFound
 from lambdachat.files.layout import media_type
 from lambdachat.media.generated import PREFIX, public_url
@@ -21,7 +20,7 @@ from lambdachat.media.store import ObjectStore
 
 KINDS = frozenset({"image", "audio", "video"})
 MAX_TERMS = 10
-MAX_FILES = 5000            # LAMBDACHAT_SEARCH_MAX_FILES: how many of the owner's files are listed
+MAX_FILES = 5000  # the default of Settings.search_max_files: how many of the owner's files are listed
 _TERM = re.compile(r"[^\w.,+-]+")
 
 
@@ -86,7 +85,7 @@ def pick(matches: list[str], query: Query) -> str:
     return matches[query.skip]
 
 
-def find_media(store: ObjectStore, owner: str, query: Query) -> str:
+def find_media(store: ObjectStore, owner: str, query: Query, max_files: int = MAX_FILES) -> str:
     """The URL of the best match among this owner's generated media."""
-    names = store.list_names(f"{PREFIX}{owner}/", env_int("LAMBDACHAT_SEARCH_MAX_FILES", MAX_FILES))
+    names = store.list_names(f"{PREFIX}{owner}/", max_files)
     return public_url(owner, pick(rank(names, query), query))

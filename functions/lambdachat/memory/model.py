@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from lambdachat.config import env_int
+from lambdachat.config import Settings
 from lambdachat.errors import BadRequest, PayloadTooLarge
 
-MAX_BODY_BYTES = env_int("LAMBDACHAT_MEMORY_BODY_BYTES", 5 * 1024 * 1024)  # V1 posts whole conversations
-MAX_ITEM_BYTES = env_int("LAMBDACHAT_MEMORY_ITEM_BYTES", 8 * 1024)
-MAX_ITEMS_PER_POST = env_int("LAMBDACHAT_MEMORY_MAX_ITEMS", 500)
-MAX_PER_USER = env_int("LAMBDACHAT_MEMORY_MAX_PER_USER", 20_000)
+# The defaults; a service is built with the configured values (`lambdachat.wiring`).
+MAX_ITEM_BYTES: int = Settings.memory_item_bytes
+MAX_ITEMS_PER_POST: int = Settings.memory_max_items
+MAX_PER_USER: int = Settings.memory_max_per_user
 MAX_PAGE_SIZE = 100
 MAX_SEARCH_CHARS = 1000
 MAX_CONVERSATION_ID = 128
@@ -103,7 +103,8 @@ class _IdClock:
 _id_clock = _IdClock()
 
 
-def parse_memories(body: Any, *, now: float | None = None) -> list[Memory]:
+def parse_memories(body: Any, *, now: float | None = None, max_items: int = MAX_ITEMS_PER_POST,
+                   max_item_bytes: int = MAX_ITEM_BYTES) -> list[Memory]:
     """The memories a POST body adds, oldest first: empty items are skipped, anything else wrong refused."""
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object: {\"id\": ..., \"items\": [...]}")
@@ -114,8 +115,8 @@ def parse_memories(body: Any, *, now: float | None = None) -> list[Memory]:
     items = body.get("items")
     if not isinstance(items, list):
         raise BadRequest("'items' must be a list of {\"role\", \"content\"} messages")
-    if len(items) > MAX_ITEMS_PER_POST:
-        raise PayloadTooLarge(f"At most {MAX_ITEMS_PER_POST} items can be added in one request")
+    if len(items) > max_items:
+        raise PayloadTooLarge(f"At most {max_items} items can be added in one request")
 
     created = time.time() if now is None else now
     stamp = datetime.fromtimestamp(created, UTC).isoformat(timespec="milliseconds")
@@ -130,8 +131,8 @@ def parse_memories(body: Any, *, now: float | None = None) -> list[Memory]:
         text = _text_of(index, item.get("content"))
         if not text:
             continue
-        if len(text.encode()) > MAX_ITEM_BYTES:
-            raise PayloadTooLarge(f"items[{index}] is larger than {MAX_ITEM_BYTES // 1024} KB")
+        if len(text.encode()) > max_item_bytes:
+            raise PayloadTooLarge(f"items[{index}] is larger than {max_item_bytes // 1024} KB")
         memory_id = f"{base + index:014x}{secrets.token_hex(4)}"
         memories.append(Memory(id=memory_id, text=text, role=role, conversation_id=conversation_id,
                                created_at=stamp))

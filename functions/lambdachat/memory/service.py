@@ -16,9 +16,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from lambdachat.config import env_int
+from lambdachat.args import int_arg
+from lambdachat.config import Settings
 from lambdachat.errors import BadRequest, NotFound, PayloadTooLarge
 from lambdachat.memory.model import (
+    MAX_ITEM_BYTES,
+    MAX_ITEMS_PER_POST,
     MAX_PAGE_SIZE,
     MAX_PER_USER,
     MAX_SEARCH_CHARS,
@@ -28,10 +31,9 @@ from lambdachat.memory.model import (
 )
 from lambdachat.memory.ranking import Bm25Index
 from lambdachat.memory.store import Change, MemoryFull, MemoryStore
-from lambdachat.web.args import int_arg
 
-CACHE_USERS = env_int("LAMBDACHAT_MEMORY_CACHE_USERS", 32)
-CACHE_DOCS = env_int("LAMBDACHAT_MEMORY_CACHE_DOCS", 100_000)
+CACHE_USERS: int = Settings.memory_cache_users
+CACHE_DOCS: int = Settings.memory_cache_docs
 
 
 @dataclass
@@ -88,13 +90,16 @@ class SnapshotCache:
 
 class MemoryService:
     def __init__(self, store: MemoryStore, cache: SnapshotCache | None = None,
-                 *, max_per_user: int = MAX_PER_USER) -> None:
+                 *, max_per_user: int = MAX_PER_USER, max_items: int = MAX_ITEMS_PER_POST,
+                 max_item_bytes: int = MAX_ITEM_BYTES) -> None:
         self.store = store
         self.cache = cache or SnapshotCache()
         self.max_per_user = max_per_user
+        self.max_items = max_items
+        self.max_item_bytes = max_item_bytes
 
     def add(self, owner: Owner, body: Any) -> int:
-        memories = parse_memories(body)
+        memories = parse_memories(body, max_items=self.max_items, max_item_bytes=self.max_item_bytes)
         if not memories:
             return 0
         try:

@@ -14,11 +14,11 @@
 
 from __future__ import annotations
 
-import os
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from lambdachat.config import get_settings
+from lambdachat.config import Settings, get_settings
 from lambdachat.errors import BadRequest
 from lambdachat.providers.base import Credentials, Provider
 
@@ -35,8 +35,8 @@ def env_prefix(provider_name: str) -> str:
     return re.sub(r"[^A-Z0-9]+", "_", provider_name.upper()).strip("_")
 
 
-def _from_parameters(provider_name: str) -> str | None:
-    prefix = get_settings().parameter_prefix
+def _from_parameters(provider_name: str, settings: Settings) -> str | None:
+    prefix = settings.parameter_prefix
     if not prefix:
         return None
     from aws_lambda_powertools.utilities import parameters
@@ -50,26 +50,31 @@ def _from_parameters(provider_name: str) -> str | None:
     return str(value) if value else None
 
 
-def server_credentials(provider: Provider) -> Credentials:
+def server_credentials(provider: Provider, settings: Settings | None = None) -> Credentials:
+    settings = settings or get_settings()
     prefix = env_prefix(provider.name)
     key_names = _ALIASES.get(provider.name, (f"{prefix}_API_KEY",))
-    api_key = next((os.environ[n] for n in key_names if os.environ.get(n)), None)
+    api_key = next((k for k in map(settings.provider_variable, key_names) if k), None)
     if api_key is None and provider.needs_auth:
-        api_key = _from_parameters(provider.name)
-    base_url = os.environ.get(f"{prefix}_BASE_URL") or None
+        api_key = _from_parameters(provider.name, settings)
+    base_url = settings.provider_variable(f"{prefix}_BASE_URL")
     return Credentials(api_key=api_key, base_url=base_url)
 
 
+# The principal's uploaded key for a provider (`Services.uploaded_key`): passed in, so this
+# module knows nothing of where uploads live.
+KeyLookup = Callable[["Principal", str], "str | None"]
+
+
 def request_credentials(provider: Provider, api_key: str | None, base_url: str | None,
-                        principal: Principal | None = None) -> Credentials:
+                        principal: Principal | None = None, *, uploaded: KeyLookup | None = None,
+                        settings: Settings | None = None) -> Credentials:
     """Credentials for one request: the request's, then the principal's uploads, then the server's."""
     if not provider.uses_keys:
         return Credentials()
-    if not api_key and principal is not None:
-        from lambdachat.credentials.uploads import uploaded_api_key
-
-        api_key = uploaded_api_key(principal, provider.name)
-    server = server_credentials(provider)
+    if not api_key and principal is not None and uploaded is not None:
+        api_key = uploaded(principal, provider.name)
+    server = server_credentials(provider, settings)
     client_base = base_url if provider.name == "Custom" else None
     if client_base:
         from lambdachat.netguard import UrlRefused, check_url  # httpcore: only for a client base URL

@@ -1,16 +1,19 @@
-"""Every provider the server knows, and which one answers when the client names none."""
+"""Every provider the server knows, and which one answers when the client names none.
+
+One `Registry` per app (`Services.providers()`); tests hand `Services` a registry of fakes.
+"""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Sequence
 
+from lambdachat.config import Settings
 from lambdachat.errors import NotFound
 from lambdachat.providers.base import Provider
 from lambdachat.providers.keys import server_credentials
 
 
-@lru_cache(maxsize=1)
-def all_providers() -> tuple[Provider, ...]:
+def builtin_providers() -> tuple[Provider, ...]:
     from lambdachat.providers.anthropic import Anthropic
     from lambdachat.providers.gemini import Gemini
     from lambdachat.providers.local import LocalModel
@@ -19,41 +22,44 @@ def all_providers() -> tuple[Provider, ...]:
     return (*(OpenAICompatible(p) for p in PRESETS), Anthropic(), Gemini(), LocalModel())
 
 
-def get_provider(name: str) -> Provider | None:
-    """Exact name first (g4f clients send class names), then case-insensitively."""
-    providers = all_providers()
-    for provider in providers:
-        if provider.name == name:
-            return provider
-    folded = name.casefold()
-    return next((p for p in providers if p.name.casefold() == folded), None)
+class Registry:
+    def __init__(self, providers: Sequence[Provider], settings: Settings) -> None:
+        self.providers = tuple(providers)
+        self.settings = settings
 
+    def all_providers(self) -> tuple[Provider, ...]:
+        return self.providers
 
-def configured_providers() -> list[Provider]:
-    """Providers the server's own configuration makes usable, the embedded model last."""
-    remote = [p for p in all_providers() if p.name != "Local" and _server_configured(p)]
-    local = get_provider("Local")
-    usable_local = local is not None and local.is_configured(server_credentials(local))
-    return [*remote, *([local] if usable_local and local else [])]
-
-
-def _server_configured(provider: Provider) -> bool:
-    creds = server_credentials(provider)
-    if provider.needs_auth:
-        return bool(creds.api_key)
-    # Keyless providers (Ollama, LM Studio, Custom) count once a base URL is set for them.
-    return bool(creds.base_url)
-
-
-def choose_provider(model: str, ignored: frozenset[str] = frozenset()) -> Provider:
-    """Automatic choice: a configured provider that lists the model, else the first configured."""
-    candidates = [p for p in configured_providers() if p.name not in ignored]
-    if not candidates:
-        candidates = configured_providers()
-    if not candidates:
-        raise NotFound("No provider is configured: set a provider's API key or install the local model")
-    if model:
-        for provider in candidates:
-            if any(m.id == model for m in provider.known_models()):
+    def get_provider(self, name: str) -> Provider | None:
+        """Exact name first (g4f clients send class names), then case-insensitively."""
+        for provider in self.providers:
+            if provider.name == name:
                 return provider
-    return candidates[0]
+        folded = name.casefold()
+        return next((p for p in self.providers if p.name.casefold() == folded), None)
+
+    def configured_providers(self) -> list[Provider]:
+        """Providers the server's own configuration makes usable, the embedded model last."""
+        remote = [p for p in self.providers if p.name != "Local" and self._server_configured(p)]
+        local = self.get_provider("Local")
+        usable_local = local is not None and local.is_configured(server_credentials(local, self.settings))
+        return [*remote, *([local] if usable_local and local else [])]
+
+    def _server_configured(self, provider: Provider) -> bool:
+        creds = server_credentials(provider, self.settings)
+        if provider.needs_auth:
+            return bool(creds.api_key)
+        # Keyless providers (Ollama, LM Studio, Custom) count once a base URL is set for them.
+        return bool(creds.base_url)
+
+    def choose_provider(self, model: str, ignored: frozenset[str] = frozenset()) -> Provider:
+        """Automatic choice: a configured provider that lists the model, else the first configured."""
+        configured = self.configured_providers()
+        candidates = [p for p in configured if p.name not in ignored] or configured
+        if not candidates:
+            raise NotFound("No provider is configured: set a provider's API key or install the local model")
+        if model:
+            for provider in candidates:
+                if any(m.id == model for m in provider.known_models()):
+                    return provider
+        return candidates[0]

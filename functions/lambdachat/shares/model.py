@@ -14,20 +14,16 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from lambdachat.config import env_int
+from lambdachat.config import MB, Settings
 from lambdachat.errors import BadRequest, PayloadTooLarge
 from lambdachat.ids import check_client_id
 
-DAY = 86_400
-# A share is the client's whole conversation; 5 MB also keeps one under Lambda's 6 MB payload.
-MAX_BODY_BYTES = env_int("LAMBDACHAT_SHARE_MAX_BYTES", 5 * 1024 * 1024)
-# Bodies above this go to S3 and the item points at them. DynamoDB refuses items over 400 KB,
-# and bills every read by the whole item's size, so a viewer's 5 s poll (usually a 304) should
-# read a small item: 32 KB keeps an eventually consistent read at 4 read units at most.
-INLINE_MAX_BYTES = env_int("LAMBDACHAT_SHARE_INLINE_MAX_BYTES", 32 * 1024)
-DEFAULT_EXPIRES_SECONDS = env_int("LAMBDACHAT_SHARE_DEFAULT_EXPIRES", 30 * DAY)
+# Limits are settings (`Settings.share_*`). A share is the client's whole conversation; 5 MB also
+# keeps one under Lambda's 6 MB payload. Bodies above `share_inline_max_bytes` go to S3 and the
+# item points at them: DynamoDB refuses items over 400 KB and bills every read by the whole
+# item's size, so a viewer's 5 s poll (usually a 304) should read a small item: 32 KB keeps an
+# eventually consistent read at 4 read units at most.
 MIN_EXPIRES_SECONDS = 60
-MAX_EXPIRES_SECONDS = env_int("LAMBDACHAT_SHARE_MAX_EXPIRES", 365 * DAY)
 
 TOKEN_HEADER = "x-share-token"
 TOKEN_COOKIE = "share_token"
@@ -49,9 +45,13 @@ def check_share_id(share_id: str) -> str:
     return check_client_id(share_id, "share")
 
 
-def parse_body(raw: bytes) -> ShareBody:
-    if len(raw) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"A shared conversation is at most {MAX_BODY_BYTES // (1024 * 1024)} MB")
+def check_body_size(size: int, max_bytes: int) -> None:
+    if size > max_bytes:
+        raise PayloadTooLarge(f"A shared conversation is at most {max_bytes // MB} MB")
+
+
+def parse_body(raw: bytes, max_bytes: int = Settings.share_max_bytes) -> ShareBody:
+    check_body_size(len(raw), max_bytes)
     try:
         body = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -81,18 +81,19 @@ def entity_tag(raw: bytes) -> str:
     return '"' + hashlib.sha256(raw).hexdigest()[:32] + '"'
 
 
-def parse_expires(value: str | None, now: int) -> int | None:
+def parse_expires(value: str | None, now: int, default_seconds: int = Settings.share_default_expires,
+                  max_seconds: int = Settings.share_max_expires) -> int | None:
     """`?expires=<seconds>` or `never`; absent means the default. Returns the epoch to expire at."""
     if value is None:
-        return now + DEFAULT_EXPIRES_SECONDS
+        return now + default_seconds
     text = value.strip().lower()
     if text == "never":
         return None
     if not text.isdigit() or len(text) > 12:
         raise BadRequest("expires must be a number of seconds or 'never'")
     seconds = int(text)
-    if not MIN_EXPIRES_SECONDS <= seconds <= MAX_EXPIRES_SECONDS:
-        raise BadRequest(f"expires must be between {MIN_EXPIRES_SECONDS} and {MAX_EXPIRES_SECONDS} "
+    if not MIN_EXPIRES_SECONDS <= seconds <= max_seconds:
+        raise BadRequest(f"expires must be between {MIN_EXPIRES_SECONDS} and {max_seconds} "
                          f"seconds, or 'never'")
     return now + seconds
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 
+from lambdachat.config import Settings
 from lambdachat.errors import BadRequest, Conflict, Forbidden, NotFound
 from lambdachat.shares.model import (
     ShareBody,
@@ -23,7 +23,6 @@ from lambdachat.shares.model import (
 )
 from lambdachat.shares.store import (
     BodyMissing,
-    DynamoShareStore,
     ShareExists,
     ShareItem,
     ShareStore,
@@ -40,9 +39,11 @@ class Saved:
 
 
 class ShareService:
-    def __init__(self, store: ShareStore, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, store: ShareStore, clock: Callable[[], float] = time.time, *,
+                 settings: Settings | None = None) -> None:
         self.store = store
         self.clock = clock
+        self.settings = settings or Settings()
 
     def _now(self) -> int:
         return int(self.clock())
@@ -56,8 +57,9 @@ class ShareService:
         """First POST to an unused id creates; later ones need the owner token."""
         check_share_id(share_id)
         now = self._now()
-        expires_at = parse_expires(expires, now)   # validated always: a bad value is a client mistake
-        body = parse_body(raw)
+        # validated always: a bad value is a client mistake
+        expires_at = parse_expires(expires, now, self.settings.share_default_expires, self.settings.share_max_expires)
+        body = parse_body(raw, self.settings.share_max_bytes)
         current = self._live(share_id, consistent=True)
         if current is None:
             return self._create(share_id, body, expires_at=expires_at, owner=owner, now=now)
@@ -129,6 +131,3 @@ class ShareService:
         return self.store.delete(current, now=self._now())
 
 
-@lru_cache(maxsize=1)
-def default_service() -> ShareService:
-    return ShareService(DynamoShareStore())

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from lambdachat.observability import logger
-from lambdachat.shares.model import INLINE_MAX_BYTES, ShareBody
+from lambdachat.shares.model import ShareBody
 from lambdachat.storage import aws
 from lambdachat.storage.faults import is_condition_failure
 from lambdachat.storage.resources import FILES_BUCKET, MAIN_TABLE
@@ -136,7 +136,7 @@ def _num(value: int) -> dict[str, str]:
 class DynamoShareStore:
     """Shares in the main table (`pk = share#<id>`, `sk = share`), big bodies in the files bucket."""
 
-    def __init__(self, *, inline_max: int = INLINE_MAX_BYTES) -> None:
+    def __init__(self, *, inline_max: int = 32 * 1024) -> None:  # Settings.share_inline_max_bytes
         self.inline_max = inline_max
 
     # -- reading ------------------------------------------------------------------------------

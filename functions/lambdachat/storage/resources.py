@@ -7,35 +7,46 @@ property names, so the stack can render them as they are.
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
+from lambdachat.config import Settings, get_settings
 
-@dataclass(frozen=True)
-class BucketDef:
-    logical_id: str
-    env: str          # environment variable that names the bucket at run time
-    default: str      # the name locally and in tests
+
+class _Named:
+    """The resource's name is a setting (`Settings.files_bucket`, `Settings.table`)."""
+
+    setting: str
 
     @property
     def name(self) -> str:
-        return os.environ.get(self.env) or self.default
+        return str(getattr(get_settings(), self.setting))
+
+    @property
+    def default(self) -> str:
+        """The name locally and in tests."""
+        return str(getattr(Settings, self.setting))
+
+    @property
+    def env(self) -> str:
+        """The environment variable that names it at run time (set per function by the stack)."""
+        return str(next(f.metadata["env"] for f in fields(Settings) if f.name == self.setting))
 
 
 @dataclass(frozen=True)
-class TableDef:
+class BucketDef(_Named):
     logical_id: str
-    env: str
-    default: str
+    setting: str
+
+
+@dataclass(frozen=True)
+class TableDef(_Named):
+    logical_id: str
+    setting: str
     hash_key: str = "pk"
     range_key: str | None = "sk"
     ttl_attribute: str | None = "expires_at"
     indexes: tuple[dict[str, Any], ...] = field(default_factory=tuple)
-
-    @property
-    def name(self) -> str:
-        return os.environ.get(self.env) or self.default
 
     def attribute_definitions(self) -> list[dict[str, str]]:
         names = [self.hash_key, *([self.range_key] if self.range_key else [])]
@@ -50,8 +61,8 @@ class TableDef:
         return schema
 
 
-FILES_BUCKET = BucketDef("FilesBucket", "LAMBDACHAT_FILES_BUCKET", "lambdachat-files")
-MAIN_TABLE = TableDef("MainTable", "LAMBDACHAT_TABLE", "lambdachat")
+FILES_BUCKET = BucketDef("FilesBucket", "files_bucket")
+MAIN_TABLE = TableDef("MainTable", "table")
 
 BUCKETS: tuple[BucketDef, ...] = (FILES_BUCKET,)
 TABLES: tuple[TableDef, ...] = (MAIN_TABLE,)

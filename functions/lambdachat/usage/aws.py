@@ -33,15 +33,16 @@ def _totals_pk(principal: str) -> str:
 
 
 class DynamoUsageStore:
-    def __init__(self, table: str | None = None) -> None:
+    def __init__(self, table: str | None = None, retention_days: int = RETENTION_DAYS) -> None:
         self._table = table or MAIN_TABLE.name
+        self._retention_days = retention_days
 
     @property
     def _db(self) -> Any:
         return aws.client("dynamodb")
 
     def add(self, principal: str, record: UsageRecord) -> None:
-        expires = {"N": str(int((record.created_at + timedelta(days=RETENTION_DAYS)).timestamp()))}
+        expires = {"N": str(int((record.created_at + timedelta(days=self._retention_days)).timestamp()))}
         stamp = record.created_at.isoformat(timespec="milliseconds")
         item = {"pk": {"S": _record_pk(principal, record.day)}, "sk": {"S": f"{stamp}#{record.id}"},
                 "model": {"S": record.model}, "provider": {"S": record.provider},

@@ -12,9 +12,9 @@ costs money), so names are reduced to a short safe form before they become dimen
 
 from __future__ import annotations
 
-import os
 import re
 
+from lambdachat.config import get_settings
 from lambdachat.usage.model import UsageRecord
 
 NAMESPACE = "lambdachat"
@@ -28,7 +28,7 @@ def dimension(value: str) -> str:
 def emit_tokens(record: UsageRecord) -> None:
     from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
-    metrics = EphemeralMetrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or NAMESPACE)
+    metrics = EphemeralMetrics(namespace=get_settings().metrics_namespace or NAMESPACE)
     metrics.add_dimension(name="model", value=dimension(record.model))
     metrics.add_dimension(name="provider", value=dimension(record.provider))
     metrics.add_metric(name="PromptTokens", unit=MetricUnit.Count, value=record.prompt_tokens)

@@ -13,12 +13,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from lambdachat.config import env_int
 from lambdachat.errors import BadRequest
 
-MAX_BODY_BYTES = env_int("LAMBDACHAT_USAGE_BODY_BYTES", 4 * 1024)
-RETENTION_DAYS = env_int("LAMBDACHAT_USAGE_RETENTION_DAYS", 400)
-DAY_MAX_RECORDS = env_int("LAMBDACHAT_USAGE_DAY_MAX", 10_000)
+RETENTION_DAYS = 400      # defaults of Settings.usage_retention_days and usage_day_max
+DAY_MAX_RECORDS = 10_000
 MAX_STATS_DAYS = 366
 MAX_TOKENS = 10**9          # per record: far above any context window, small enough to never overflow sums
 MAX_NAME = 200

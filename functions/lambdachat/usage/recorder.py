@@ -16,10 +16,13 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lambdachat.observability import logger
 from lambdachat.usage.model import MAX_TOKENS, UsageRecord
+
+if TYPE_CHECKING:
+    from lambdachat.usage.service import UsageService
 
 _lock = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
@@ -38,17 +41,15 @@ def _tokens(usage: dict[str, Any], key: str) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_TOKENS else 0
 
 
-def _store(principal: str, record: UsageRecord) -> None:
+def _store(service: UsageService, principal: str, record: UsageRecord) -> None:
     try:
-        from lambdachat.usage.service import default_service
-
-        default_service().record(principal, record)
+        service.record(principal, record)
     except Exception:
         logger.exception("usage record failed", extra={"principal": principal, "provider": record.provider})
 
 
-def submit(principal: str, record: UsageRecord) -> Future[None]:
-    return _worker().submit(_store, principal, record)
+def submit(service: UsageService, principal: str, record: UsageRecord) -> Future[None]:
+    return _worker().submit(_store, service, principal, record)
 
 
 def drain(timeout: float = 10.0) -> None:
@@ -57,7 +58,7 @@ def drain(timeout: float = 10.0) -> None:
         _worker().submit(lambda: None).result(timeout)
 
 
-def record_usage(events: Iterator[dict[str, Any]], principal: str, provider: str,
+def record_usage(events: Iterator[dict[str, Any]], service: UsageService, principal: str, provider: str,
                  model: str) -> Iterator[dict[str, Any]]:
     try:
         for event in events:
@@ -65,7 +66,7 @@ def record_usage(events: Iterator[dict[str, Any]], principal: str, provider: str
             if isinstance(usage, dict):
                 try:
                     prompt, completion = _tokens(usage, "prompt_tokens"), _tokens(usage, "completion_tokens")
-                    submit(principal, UsageRecord(
+                    submit(service, principal, UsageRecord(
                         model=model, provider=provider, prompt_tokens=prompt, completion_tokens=completion,
                         total_tokens=_tokens(usage, "total_tokens") or prompt + completion,
                         source="conversation", created_at=datetime.now(UTC)))

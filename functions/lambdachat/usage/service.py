@@ -28,9 +28,11 @@ def _by_tokens(groups: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
 
 
 class UsageService:
-    def __init__(self, store: UsageStore, emit: Callable[[UsageRecord], None] = emit_tokens) -> None:
+    def __init__(self, store: UsageStore, emit: Callable[[UsageRecord], None] = emit_tokens,
+                 day_max_records: int = DAY_MAX_RECORDS) -> None:
         self.store = store
         self.emit = emit
+        self.day_max_records = day_max_records
 
     def record(self, principal: str, record: UsageRecord) -> None:
         self.store.add(principal, record)
@@ -40,7 +42,7 @@ class UsageService:
             logger.exception("usage metric failed")
 
     def day_records(self, principal: str, day: date) -> list[dict[str, Any]]:
-        return [r.public() for r in self.store.day(principal, day, DAY_MAX_RECORDS)]
+        return [r.public() for r in self.store.day(principal, day, self.day_max_records)]
 
     def stats(self, principal: str, days: int, today: date | None = None) -> dict[str, Any]:
         """V2's stats shape: every day of the window (zeros included), per model, per provider, totals."""
@@ -59,22 +61,3 @@ class UsageService:
                 _add(group.setdefault(total.name, _empty()), total)
         return {"days": [{"date": day, **counts} for day, counts in per_day.items()],
                 "models": _by_tokens(models), "providers": _by_tokens(providers), "totals": totals}
-
-
-_default: UsageService | None = None
-
-
-def default_service() -> UsageService:
-    """The process-wide service: DynamoDB, unless `use_service` put another one in place."""
-    global _default  # noqa: PLW0603 - one lazily built instance per process, like aws.client
-    if _default is None:
-        from lambdachat.usage.aws import DynamoUsageStore
-
-        _default = UsageService(DynamoUsageStore())
-    return _default
-
-
-def use_service(service: UsageService | None) -> None:
-    """Swap the process-wide service (tests: in memory by default; None = back to DynamoDB)."""
-    global _default  # noqa: PLW0603
-    _default = service

@@ -1,8 +1,10 @@
 """The Flask app factory shared by every Lambda function and the local server.
 
-`create_app(["version"])` is what the version Lambda runs; `create_app()` (all groups) is the
-local server. Cross-cutting concerns live here once: request ids, the principal, the body
-size limit and the JSON error shape.
+`create_app([version.bp])` is what the version Lambda runs (`functions/version.py`);
+`create_app()` (every route group) is the local server. `services` is the composition root
+(`lambdachat.wiring`), built from the process's settings unless a caller (a test) passes one.
+Cross-cutting concerns live here once: request ids, the principal, the body size limit and the
+JSON error shape.
 """
 
 from __future__ import annotations
@@ -12,20 +14,19 @@ import re
 import time
 import uuid
 from collections.abc import Iterable, Mapping
-from importlib import import_module
 from typing import cast
 
-from flask import Flask, Response, g, jsonify, request
+from flask import Blueprint, Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from lambdachat import limits
-from lambdachat.config import get_settings
 from lambdachat.errors import ApiError
-from lambdachat.identity import authenticator_for, resolve_principal
+from lambdachat.identity import resolve_principal
 from lambdachat.observability import logger
 from lambdachat.storage.faults import unavailable
 from lambdachat.web import security
-from lambdachat.web.routes import ROUTE_GROUPS
+from lambdachat.web.context import EXTENSION
+from lambdachat.wiring import Services
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -64,16 +65,21 @@ def _web_adapter_request_id() -> str | None:
     return value if isinstance(value, str) else None
 
 
-def create_app(groups: Iterable[str] | None = None) -> Flask:
-    settings = get_settings()
+def create_app(blueprints: Iterable[Blueprint] | None = None, services: Services | None = None) -> Flask:
+    services = services or Services()
+    settings = services.settings
     app = Flask("lambdachat", static_folder=None)
+    app.extensions[EXTENSION] = services
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    authenticator = authenticator_for(settings.auth_mode)
+    authenticator = services.authenticator()
 
-    for name in groups if groups is not None else ROUTE_GROUPS:
-        module_name, attr = ROUTE_GROUPS[name]
-        app.register_blueprint(getattr(import_module(module_name), attr))
+    if blueprints is None:
+        from lambdachat.web.routes import all_groups  # every route module: the local server only
+
+        blueprints = all_groups().values()
+    for blueprint in blueprints:
+        app.register_blueprint(blueprint)
 
     @app.before_request
     def _before() -> None:
@@ -84,7 +90,7 @@ def create_app(groups: Iterable[str] | None = None) -> Flask:
         g.principal = resolve_principal(authenticator, _headers(),
                                         public=bool(getattr(view, "public", False)))
 
-    limits.install(app)  # after the principal hook: buckets are per principal
+    limits.install(app, settings, services.rate_store)  # after the principal hook: buckets are per principal
 
     security.install(app)
 

@@ -1,27 +1,13 @@
-"""Request parsing shared by routes: a bad value is the client's mistake, so it is a 400 (or 413)."""
+"""Request bodies shared by routes: a bad value is the client's mistake, so it is a 400 (or 413)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from flask import Request
 
 from lambdachat.errors import BadRequest, PayloadTooLarge
-
-
-def int_arg(args: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
-    raw = args.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"'{name}' must be an integer") from None
-    if not low <= value <= high:
-        raise BadRequest(f"'{name}' must be between {low} and {high}")
-    return value
 
 
 def small_json_body(req: Request, max_bytes: int) -> Any:

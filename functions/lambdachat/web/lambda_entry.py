@@ -11,6 +11,7 @@ import os
 from typing import Any
 
 import serverless_wsgi
+from flask import Blueprint
 
 from lambdachat.web.app import create_app
 
@@ -40,8 +41,9 @@ def _cookies_for_v2(event: dict[str, Any], reply: dict[str, Any]) -> dict[str, A
     return reply
 
 
-def make_handler(*groups: str) -> LambdaHandler:
-    app = create_app(groups)
+def handler_for(*blueprints: Blueprint) -> LambdaHandler:
+    """The Lambda handler of an app with these blueprints; the app itself is `handler.app`."""
+    app = create_app(blueprints)
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return _cookies_for_v2(event, serverless_wsgi.handle_request(app, event, context))

@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import os
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
@@ -58,7 +57,7 @@ def page_policy() -> str:
 
 
 def cors_origins() -> frozenset[str]:
-    raw = os.environ.get("LAMBDACHAT_CORS_ORIGINS", "")
+    raw = get_settings().cors_origins
     return frozenset(o.strip().rstrip("/") for o in raw.replace(",", " ").split() if o.strip())
 
 

@@ -4,6 +4,8 @@ import io
 
 import pytest
 from lambdachat.errors import BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge
+from lambdachat.config import Settings
+from lambdachat.files import limits
 from lambdachat.files.buckets import Buckets, Incoming
 from lambdachat.files.reading import Done, Failed, Loaded, MediaFound
 from lambdachat.identity import Principal
@@ -57,16 +59,16 @@ def test_a_nul_in_any_name_refuses_the_whole_upload(alice, store, index):
     assert store.objects == {} and index.owners == {}
 
 
-def test_a_zip_bomb_refuses_the_whole_upload(alice, store, index, monkeypatch):
-    monkeypatch.setenv("LAMBDACHAT_ZIP_MAX_UNPACKED_MB", "20")
+def test_a_zip_bomb_refuses_the_whole_upload(alice, store, index):
+    alice.limits = limits.current(Settings(zip_max_unpacked_mb=20))
     with pytest.raises(PayloadTooLarge):
         alice.upload(BUCKET, [Incoming("ok.txt", io.BytesIO(b"x")),
                               Incoming("bomb.zip", io.BytesIO(documents.zip_bomb(21)))])
     assert store.objects == {} and index.owners == {}
 
 
-def test_files_per_bucket_is_a_limit_across_uploads(alice, store, monkeypatch):
-    monkeypatch.setenv("LAMBDACHAT_BUCKET_MAX_FILES", "2")
+def test_files_per_bucket_is_a_limit_across_uploads(alice, store):
+    alice.limits = limits.current(Settings(bucket_max_files=2))
     alice.upload(BUCKET, files(a__txt=b"a"))
     alice.upload(BUCKET, files(a__txt=b"a2"))  # replacing a file takes no new room
     with pytest.raises(PayloadTooLarge, match="at most 2"):
@@ -165,17 +167,17 @@ def test_presigned_media_lands_where_the_media_routes_serve_it(alice, store):
     assert alice.complete(BUCKET, "clip.mp4").state == "ready"
 
 
-def test_presign_refuses_unsupported_types_and_declared_oversize(alice, index, monkeypatch):
+def test_presign_refuses_unsupported_types_and_declared_oversize(alice, index):
     with pytest.raises(BadRequest):
         alice.presign(BUCKET, "setup.exe", 10)
-    monkeypatch.setenv("LAMBDACHAT_UPLOAD_MAX_MB", "1")
+    alice.limits = limits.current(Settings(upload_max_mb=1))
     with pytest.raises(PayloadTooLarge):
         alice.presign(BUCKET, "big.pdf", 2 * 1024 * 1024)
     assert index.owners == {}
 
 
-def test_an_upload_over_the_cap_is_deleted_on_complete(alice, store, index, monkeypatch):
-    monkeypatch.setenv("LAMBDACHAT_UPLOAD_MAX_MB", "1")
+def test_an_upload_over_the_cap_is_deleted_on_complete(alice, store, index):
+    alice.limits = limits.current(Settings(upload_max_mb=1))
     ticket = alice.presign(BUCKET, "big.txt", 100)
     store.objects[ticket["upload"]["fields"]["key"]] = b"x" * (1024 * 1024 + 1)  # the client lied
     with pytest.raises(PayloadTooLarge):
@@ -183,8 +185,8 @@ def test_an_upload_over_the_cap_is_deleted_on_complete(alice, store, index, monk
     assert store.objects == {} and index.files("alice", BUCKET) == [] and index.counts[BUCKET] == 0
 
 
-def test_a_presigned_zip_bomb_is_deleted_on_complete(alice, store, index, monkeypatch):
-    monkeypatch.setenv("LAMBDACHAT_ZIP_MAX_UNPACKED_MB", "10")
+def test_a_presigned_zip_bomb_is_deleted_on_complete(alice, store, index):
+    alice.limits = limits.current(Settings(zip_max_unpacked_mb=10))
     ticket = alice.presign(BUCKET, "bomb.zip", None)
     store.objects[ticket["upload"]["fields"]["key"]] = documents.zip_bomb(11)
     with pytest.raises(PayloadTooLarge):

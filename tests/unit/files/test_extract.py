@@ -4,6 +4,7 @@ import io
 import zipfile
 
 import pytest
+from lambdachat.config import Settings
 from lambdachat.files import limits
 from lambdachat.files.extract import ArchiveTooLarge, ExtractionError, check_archive, extract
 
@@ -141,8 +142,8 @@ def test_encrypted_zip_member_is_reported_in_place():
     assert "could not" in parts["p.zip/b.txt"]
 
 
-def test_text_beyond_the_limit_is_cut_with_a_visible_marker(monkeypatch):
-    monkeypatch.setattr(limits, "TEXT_MAX_MB", 1)
-    text = text_of(b"x" * (3 * 1024 * 1024), "big.txt")
+def test_text_beyond_the_limit_is_cut_with_a_visible_marker():
+    small = limits.current(Settings(text_max_mb=1))
+    text = "".join(p.text for p in extract(io.BytesIO(b"x" * (3 * 1024 * 1024)), "big.txt", small))
     assert len(text) < 1024 * 1024 + 100
     assert text.endswith("longer than 1 MB]")

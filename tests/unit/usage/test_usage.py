@@ -8,7 +8,7 @@ from lambdachat.errors import BadRequest
 from lambdachat.usage import recorder
 from lambdachat.usage.metrics import emit_tokens
 from lambdachat.usage.model import parse_day, parse_usage
-from lambdachat.usage.service import UsageService, default_service, use_service
+from lambdachat.usage.service import UsageService
 from lambdachat.usage.store import InMemoryUsageStore
 
 NOON = datetime(2026, 3, 10, 12, tzinfo=UTC)
@@ -94,9 +94,10 @@ def test_the_recorder_passes_every_event_and_stores_the_reported_usage():
     events = [{"type": "provider"}, {"type": "content", "content": "hi"},
               {"type": "usage", "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}},
               {"type": "finish", "finish": {"reason": "stop"}}]
-    assert list(recorder.record_usage(stream(*events), "alice", "Fake", "fake-model")) == events
+    service = UsageService(InMemoryUsageStore(), emit=lambda r: None)
+    assert list(recorder.record_usage(stream(*events), service, "alice", "Fake", "fake-model")) == events
     recorder.drain()
-    (record,) = default_service().store.day("alice", datetime.now(UTC).date(), 10)
+    (record,) = service.store.day("alice", datetime.now(UTC).date(), 10)
     assert (record.provider, record.model, record.total_tokens, record.source) == ("Fake", "fake-model", 7,
                                                                                     "conversation")
 
@@ -106,9 +107,9 @@ def test_a_failing_store_never_breaks_the_stream():
         def add(self, principal, record):
             raise ConnectionError("DynamoDB is down")
 
-    use_service(UsageService(Broken(), emit=lambda r: None))
+    broken = UsageService(Broken(), emit=lambda r: None)
     events = [{"type": "usage", "usage": {"prompt_tokens": 1}}, {"type": "content", "content": "after"}]
-    assert list(recorder.record_usage(stream(*events), "alice", "Fake", "m")) == events
+    assert list(recorder.record_usage(stream(*events), broken, "alice", "Fake", "m")) == events
     recorder.drain()
 
 
@@ -122,7 +123,7 @@ def test_closing_the_recorder_closes_the_provider_stream():
         finally:
             closed.append(True)
 
-    wrapped = recorder.record_usage(upstream(), "alice", "Fake", "m")
+    wrapped = recorder.record_usage(upstream(), UsageService(InMemoryUsageStore()), "alice", "Fake", "m")
     next(wrapped)
     wrapped.close()
     assert closed == [True]

@@ -1,25 +1,48 @@
-"""Route groups: one per Lambda function. name -> (module, blueprint attribute).
+"""Route groups: one per Lambda function (`functions/<group>.py` imports its blueprint directly).
 
-A Lambda imports only its own group's module, so a handler that touches no AWS never
-imports boto3. The local server registers them all.
+A Lambda imports only its own group's module, so a handler that touches no AWS never imports
+boto3. `all_groups()` is what the local server (and the infra tests) see: every group by the
+name of its function.
 """
 
-ROUTE_GROUPS: dict[str, tuple[str, str]] = {
-    "version": ("lambdachat.web.routes.version", "bp"),
-    "models": ("lambdachat.web.routes.models", "models_bp"),
-    "provider_models": ("lambdachat.web.routes.models", "provider_models_bp"),
-    "providers": ("lambdachat.web.routes.models", "providers_bp"),
-    "conversation": ("lambdachat.web.routes.conversation", "bp"),
-    "files": ("lambdachat.web.routes.files", "bp"),
-    "chat": ("lambdachat.web.routes.chat", "bp"),
-    "upload_cookies": ("lambdachat.web.routes.upload_cookies", "bp"),
-    "media": ("lambdachat.web.routes.media", "bp"),
-    "search": ("lambdachat.web.routes.search", "bp"),
-    "create": ("lambdachat.web.routes.create", "bp"),
-    "synthesize": ("lambdachat.web.routes.synthesize", "bp"),
-    "memory": ("lambdachat.web.routes.memory", "bp"),
-    "usage": ("lambdachat.web.routes.usage", "usage_bp"),
-    "stats": ("lambdachat.web.routes.usage", "stats_bp"),
-    "log": ("lambdachat.web.routes.log", "bp"),
-    "openapi": ("lambdachat.web.routes.openapi", "bp"),
-}
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from flask import Blueprint
+
+
+def all_groups() -> dict[str, Blueprint]:
+    # Imported here, not at module level: `lambdachat.web.routes.version` must not drag every
+    # other route module (and boto3) into the version Lambda's cold start.
+    from lambdachat.web.routes import (
+        chat,
+        conversation,
+        create,
+        files,
+        log,
+        media,
+        memory,
+        models,
+        openapi,
+        search,
+        synthesize,
+        upload_cookies,
+        usage,
+        version,
+    )
+
+    return {
+        "version": version.bp, "models": models.models_bp, "provider_models": models.provider_models_bp,
+        "providers": models.providers_bp, "conversation": conversation.bp, "files": files.bp, "chat": chat.bp,
+        "upload_cookies": upload_cookies.bp, "media": media.bp, "search": search.bp, "create": create.bp,
+        "synthesize": synthesize.bp, "memory": memory.bp, "usage": usage.usage_bp, "stats": usage.stats_bp,
+        "log": log.bp, "openapi": openapi.bp,
+    }
+
+
+def blueprints(*names: str) -> list[Blueprint]:
+    """Some groups by name (tests, benches): `create_app(blueprints("files", "conversation"))`."""
+    groups = all_groups()
+    return [groups[name] for name in names]

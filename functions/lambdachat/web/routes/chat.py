@@ -6,12 +6,10 @@ import time
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from lambdachat.config import get_settings
-from lambdachat.errors import PayloadTooLarge
 from lambdachat.shares import share_token
-from lambdachat.shares.model import MAX_BODY_BYTES, TOKEN_COOKIE, check_share_id, not_modified
-from lambdachat.shares.service import default_service
+from lambdachat.shares.model import TOKEN_COOKIE, check_body_size, check_share_id, not_modified
 from lambdachat.web.access import public
+from lambdachat.web.context import services
 
 bp = Blueprint("chat", __name__)
 
@@ -28,7 +26,7 @@ def _cookie_paths(share_id: str) -> tuple[str, ...]:
 
 def _set_token_cookies(response: Response, share_id: str, token: str, expires_at: int | None) -> None:
     max_age = COOKIE_MAX_AGE_NEVER if expires_at is None else max(0, expires_at - int(time.time()))
-    secure = get_settings().mode == "cloud"
+    secure = not services().settings.local
     for path in _cookie_paths(share_id):
         response.set_cookie(TOKEN_COOKIE, token, max_age=max_age, path=path, secure=secure,
                             httponly=True, samesite="Strict")
@@ -37,7 +35,7 @@ def _set_token_cookies(response: Response, share_id: str, token: str, expires_at
 @bp.get(SHARE)
 @public
 def handle_get_share(share_id: str) -> Response:
-    service = default_service()
+    service = services().shares()
     item = service.fetch(share_id)
     headers = {**ROBOTS, "ETag": item.etag, "Cache-Control": "no-cache"}
     if not_modified(request.headers.get("If-None-Match"), item.etag, item.updated):
@@ -50,9 +48,9 @@ def handle_get_share(share_id: str) -> Response:
 @bp.post(SHARE)
 def handle_post_share(share_id: str) -> Response:
     check_share_id(share_id)
-    if (request.content_length or 0) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"A shared conversation is at most {MAX_BODY_BYTES // (1024 * 1024)} MB")
-    saved = default_service().save(share_id, request.get_data(cache=False), token=share_token(request),
+    service = services().shares()
+    check_body_size(request.content_length or 0, service.settings.share_max_bytes)
+    saved = service.save(share_id, request.get_data(cache=False), token=share_token(request),
                                    expires=request.args.get("expires"), owner=g.principal.id)
     body: dict[str, object] = {"share_id": saved.share_id, "expires_at": saved.expires_at}
     if saved.owner_token is not None:
@@ -66,9 +64,9 @@ def handle_post_share(share_id: str) -> Response:
 
 @bp.delete(SHARE)
 def handle_delete_share(share_id: str) -> Response:
-    default_service().revoke(share_id, share_token(request))
+    services().shares().revoke(share_id, share_token(request))
     response = jsonify({"message": "Share deleted successfully"})
     for path in _cookie_paths(share_id):
-        response.delete_cookie(TOKEN_COOKIE, path=path, secure=get_settings().mode == "cloud",
+        response.delete_cookie(TOKEN_COOKIE, path=path, secure=not services().settings.local,
                                httponly=True, samesite="Strict")
     return response

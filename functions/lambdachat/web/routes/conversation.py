@@ -7,6 +7,7 @@ from flask import Blueprint, Request, Response, g, request
 from lambdachat.chat.request import ConversationInput, image_upload, parse_conversation, parse_json_text
 from lambdachat.chat.service import start_conversation
 from lambdachat.errors import BadRequest
+from lambdachat.web.context import services
 from lambdachat.web.streaming import stream_response
 
 bp = Blueprint("conversation", __name__)
@@ -32,4 +33,4 @@ def read_conversation_input(req: Request) -> ConversationInput:
 @bp.post("/backend-api/v2/conversation")
 def handle_post_conversation() -> Response:
     inp = read_conversation_input(request)
-    return stream_response(start_conversation(inp, g.principal), request.args.get("format"))
+    return stream_response(start_conversation(inp, g.principal, services()), request.args.get("format"))

@@ -9,7 +9,7 @@ from flask import Blueprint, Request, Response, g, request
 from lambdachat.create.answer import Answer, AnswerCache, collect, events_for, stream_text
 from lambdachat.create.params import parse_create
 from lambdachat.errors import BadRequest
-from lambdachat.media.store import S3Store
+from lambdachat.web.context import services
 
 bp = Blueprint("create", __name__)
 
@@ -45,11 +45,13 @@ def _answer(answer: Answer, cache_state: str | None = None) -> Response:
 @bp.route("/backend-api/v2/create", methods=["GET", "POST"])
 def handle_create() -> Response:
     params = parse_create(_values(request))
-    cache = AnswerCache(S3Store(), g.principal) if params.cache else None
+    svc = services()
+    cache = (AnswerCache(svc.media_store(), g.principal, svc.settings.create_cache_seconds)
+             if params.cache else None)
     if cache is not None and (hit := cache.get(params)) is not None:
         return _text(hit, "hit")
     events = events_for(params, g.principal, request.headers.get("x-api-key") or None,
-                        request.headers.get("x-api-base") or None)
+                        request.headers.get("x-api-base") or None, svc)
     if params.stream and cache is None and not params.filter_markdown:
         streamed = stream_text(events)
         if isinstance(streamed, Answer):

@@ -16,10 +16,12 @@ from flask import Blueprint, Response, g, jsonify, request
 
 from lambdachat.errors import BadRequest
 from lambdachat.files import layout
-from lambdachat.files.buckets import Buckets, Incoming, for_principal
+from lambdachat.files.buckets import Buckets, Incoming
 from lambdachat.files.reading import Done, Failed, Loaded, LoadEvent, MediaFound
 from lambdachat.flags import request_flag
 from lambdachat.observability import logger
+from lambdachat.shares import share_token
+from lambdachat.web.context import services
 
 bp = Blueprint("files", __name__)
 
@@ -32,7 +34,7 @@ def _flag(name: str, default: bool) -> bool:
 
 
 def _buckets() -> Buckets:
-    return for_principal(g.principal)
+    return services().buckets(g.principal)
 
 
 def _frame(payload: dict[str, Any]) -> bytes:
@@ -88,9 +90,10 @@ def handle_get_files_stream(bucket_id: str) -> Response:
 
 @bp.delete("/backend-api/v2/files/<bucket_id>")
 def handle_delete_files(bucket_id: str) -> Response:
-    from lambdachat.shares import revoke_share_if_token
-
-    _buckets().delete(bucket_id, lambda: revoke_share_if_token(bucket_id, request))
+    # V1 clients revoke a share through this route: when `bucket_id` is a live share and the
+    # request holds its owner token, the share goes and this answers success; otherwise the id
+    # is a bucket, as it would be anyway.
+    _buckets().delete(bucket_id, lambda: services().shares().revoke_if_token(bucket_id, share_token(request)))
     return jsonify({"message": "Bucket deleted successfully"})
 
 

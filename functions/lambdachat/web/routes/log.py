@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from lambdachat.config import env_int
 from lambdachat.errors import BadRequest
 from lambdachat.observability import logger
 from lambdachat.web.args import small_json_body
+from lambdachat.web.context import services
 
 bp = Blueprint("log", __name__)
 
-MAX_BODY_BYTES = env_int("LAMBDACHAT_LOG_BODY_BYTES", 16 * 1024)
 
 
 @bp.post("/backend-api/v2/log")
 def handle_post_log() -> Response:
-    report = small_json_body(request, MAX_BODY_BYTES)
+    report = small_json_body(request, services().settings.log_body_bytes)
     if not isinstance(report, dict):
         raise BadRequest("The body must be a JSON object (the error or message event plus provider)")
     # One JSON line, whatever the report holds: newlines cannot forge extra lines, and the

@@ -14,8 +14,8 @@ from lambdachat.errors import NotFound, Unauthorized
 from lambdachat.files.layout import check_filename, media_key
 from lambdachat.media import generated
 from lambdachat.media.delivery import Delivery, deliver
-from lambdachat.media.store import S3Store
 from lambdachat.web.access import public
+from lambdachat.web.context import services
 
 bp = Blueprint("media", __name__)
 
@@ -32,9 +32,10 @@ def as_response(delivery: Delivery) -> Response:
 
 
 def _deliver(key: str, filename: str, cache_control: str) -> Response:
-    return as_response(deliver(S3Store(), key, filename, byte_range=request.headers.get("Range"),
+    svc = services()
+    return as_response(deliver(svc.media_store(), key, filename, byte_range=request.headers.get("Range"),
                                if_none_match=request.headers.get("If-None-Match"),
-                               cache_control=cache_control))
+                               cache_control=cache_control, settings=svc.settings))
 
 
 @bp.get("/files/<bucket_id>/media/<filename>")
@@ -44,9 +45,7 @@ def handle_get_bucket_media(bucket_id: str, filename: str) -> Response:
     (public: an anonymous viewer of a shared chat sees its images)."""
     share_id = request.args.get("share")
     if share_id:
-        from lambdachat.shares.service import default_service
-
-        owner = default_service().media_owner(share_id, bucket_id, check_filename(filename))
+        owner = services().shares().media_owner(share_id, bucket_id, check_filename(filename))
         return _deliver(media_key(owner, bucket_id, filename), filename, BUCKET_CACHE)
     if not g.principal.authenticated:
         raise Unauthorized("A valid access key is required (Authorization: Bearer <key>), "

@@ -7,10 +7,9 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 from lambdachat.errors import NotFound, Unauthorized, UpstreamFailed
-from lambdachat.providers import registry
 from lambdachat.providers.base import MissingAuthError, ProviderError
-from lambdachat.providers.keys import request_credentials
 from lambdachat.web.access import public
+from lambdachat.web.context import services
 
 models_bp = Blueprint("models", __name__)
 provider_models_bp = Blueprint("provider_models", __name__)
@@ -21,7 +20,7 @@ providers_bp = Blueprint("providers", __name__)
 @public
 def handle_get_models() -> Response:
     merged: dict[str, dict[str, Any]] = {}
-    for provider in registry.configured_providers():
+    for provider in services().providers().configured_providers():
         for model in provider.known_models():
             entry = merged.setdefault(model.id, {"name": model.id, "image": False, "vision": False,
                                                  "providers": []})
@@ -34,11 +33,11 @@ def handle_get_models() -> Response:
 @provider_models_bp.get("/backend-api/v2/models/<provider_name>")
 @public
 def handle_get_provider_models(provider_name: str) -> Response:
-    provider = registry.get_provider(provider_name)
+    provider = services().providers().get_provider(provider_name)
     if provider is None:
         raise NotFound(f"Provider not found: {provider_name}")
-    creds = request_credentials(provider, request.headers.get("x-api-key") or None,
-                                request.headers.get("x-api-base") or None, g.principal)
+    creds = services().credentials(provider, request.headers.get("x-api-key") or None,
+                                   request.headers.get("x-api-base") or None, g.principal)
     if provider.needs_auth and not creds.api_key:
         raise Unauthorized(f"MissingAuthError: Add an API key for {provider.name}")
     try:
@@ -53,4 +52,4 @@ def handle_get_provider_models(provider_name: str) -> Response:
 @providers_bp.get("/backend-api/v2/providers")
 @public
 def handle_get_providers() -> Response:
-    return jsonify([p.describe() for p in registry.all_providers()])
+    return jsonify([p.describe() for p in services().providers().all_providers()])

@@ -17,6 +17,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import PathConverter
 from werkzeug.security import safe_join
 
+from lambdachat.config import get_settings
 from lambdachat.web.access import public
 
 # Path prefixes that belong to the API (contract: Routes); the page never answers for them.
@@ -31,7 +32,7 @@ class SpaPathConverter(PathConverter):
 
 def web_root() -> Path:
     """The directory to serve: `$LAMBDACHAT_WEB_DIR` or the checkout's `web/`, its `dist/` first."""
-    configured = os.environ.get("LAMBDACHAT_WEB_DIR")
+    configured = get_settings().web_dir
     # functions/lambdachat/web/routes/spa.py -> the repository root (installed editable).
     base = Path(configured) if configured else Path(__file__).resolve().parents[4] / "web"
     dist = base / "dist"

@@ -11,7 +11,8 @@ from typing import Any
 from flask import Blueprint, Response, request
 
 from lambdachat.errors import BadRequest
-from lambdachat.speech.engines import parse_request, speak
+from lambdachat.speech.engines import SpeechSetup, parse_request, speak
+from lambdachat.web.context import services
 
 bp = Blueprint("synthesize", __name__)
 
@@ -29,7 +30,8 @@ def handle_synthesize(provider: str) -> Response:
         values.update(body)
     speech = parse_request(values, request.headers.get("x-api-key") or None,
                            request.headers.get("x-api-base") or None)
-    audio = speak(provider, speech)
+    svc = services()
+    audio = speak(provider, speech, SpeechSetup(svc.settings, svc.providers(), svc.credentials))
     return Response(audio.data, mimetype=audio.content_type, headers={
         "Cache-Control": AUDIO_CACHE, "X-Content-Type-Options": "nosniff",
         "Content-Disposition": "inline"})

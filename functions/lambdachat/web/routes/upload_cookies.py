@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from lambdachat.credentials.uploads import MAX_UPLOAD_BYTES, save_upload
-from lambdachat.errors import BadRequest, PayloadTooLarge
+from lambdachat.errors import BadRequest
+from lambdachat.web.context import services
 
 bp = Blueprint("upload_cookies", __name__)
 
@@ -17,8 +17,8 @@ def handle_post_upload_cookies() -> Response:
     upload = request.files.get("file")
     if upload is None:
         raise BadRequest("No file: send it in the multipart field 'file'")
-    data = upload.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise PayloadTooLarge(f"A cookie or HAR file is at most {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
-    save_upload(g.principal, upload.filename or "", data)
+    uploads = services().uploads()
+    data = upload.read(uploads.max_upload_bytes + 1)
+    uploads.check_size(len(data))
+    uploads.save_upload(g.principal, upload.filename or "", data)
     return jsonify("File saved")

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from lambdachat.usage.model import MAX_BODY_BYTES, MAX_STATS_DAYS, parse_day, parse_usage
-from lambdachat.usage.service import default_service
-from lambdachat.web.args import int_arg, small_json_body
+from lambdachat.args import int_arg
+from lambdachat.usage.model import MAX_STATS_DAYS, parse_day, parse_usage
+from lambdachat.web.args import small_json_body
+from lambdachat.web.context import services
 
 usage_bp = Blueprint("usage", __name__)
 stats_bp = Blueprint("stats", __name__)
@@ -18,17 +19,17 @@ stats_bp = Blueprint("stats", __name__)
 
 @usage_bp.post("/backend-api/v2/usage")
 def handle_post_usage() -> Response:
-    record = parse_usage(small_json_body(request, MAX_BODY_BYTES))
-    default_service().record(g.principal.id, record)
+    record = parse_usage(small_json_body(request, services().settings.usage_body_bytes))
+    services().usage().record(g.principal.id, record)
     return jsonify({})
 
 
 @usage_bp.get("/backend-api/v2/usage/<day>")
 def handle_get_usage(day: str) -> Response:
-    return jsonify(default_service().day_records(g.principal.id, parse_day(day)))
+    return jsonify(services().usage().day_records(g.principal.id, parse_day(day)))
 
 
 @stats_bp.get("/backend-api/v2/stats")
 def handle_get_stats() -> Response:
     days = int_arg(request.args, "days", 30, 1, MAX_STATS_DAYS)
-    return jsonify(default_service().stats(g.principal.id, days))
+    return jsonify(services().usage().stats(g.principal.id, days))

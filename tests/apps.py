@@ -1,0 +1,56 @@
+"""The tests' one door into the composition root: apps built on `Services` with test adapters.
+
+`create_app(["files"])` here is `lambdachat.web.app.create_app` with the named route groups and
+a fresh `Services`, as a new process would have: settings read from the environment as the test
+set it, uploaded keys and usage in memory (unless a test puts others in), and whatever the test
+asked for with `override(...)` (fake providers, a header authenticator, a store that fails).
+Nothing in the package is patched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask import Flask
+from lambdachat.config import Settings, reload_settings
+from lambdachat.credentials.store import InMemoryUploadStore
+from lambdachat.usage.service import UsageService
+from lambdachat.usage.store import InMemoryUsageStore
+from lambdachat.web import app as app_module
+from lambdachat.web.context import services as _current
+from lambdachat.web.routes import blueprints
+from lambdachat.wiring import Services
+
+_overrides: dict[str, Any] = {}   # this test's; emptied by tests/conftest.py before each test
+
+
+def override(**adapters: Any) -> None:
+    """Apps created from now on in this test get these instead of the real adapters."""
+    _overrides.update(adapters)
+
+
+def reset() -> None:
+    _overrides.clear()
+
+
+def test_services(settings: Settings | None = None, **adapters: Any) -> Services:
+    defaults: dict[str, Any] = {
+        "upload_store": InMemoryUploadStore(),
+        "usage": UsageService(InMemoryUsageStore(), emit=lambda record: None),
+    }
+    settings = settings or reload_settings()
+    chosen = {**defaults, **_overrides, **adapters}
+    if callable(chosen.get("providers")):   # built on these settings (tests/fakes/providers.install)
+        chosen["providers"] = chosen["providers"](settings)
+    return Services(settings, **chosen)
+
+
+def create_app(groups: Iterable[str] | None = None, services: Services | None = None, **adapters: Any) -> Flask:
+    chosen = blueprints(*groups) if groups is not None else None
+    return app_module.create_app(chosen, services or test_services(**adapters))
+
+
+def services_of(app: Flask) -> Services:
+    with app.app_context():
+        return _current()
