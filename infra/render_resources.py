@@ -24,8 +24,8 @@ from typing import Any
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "functions")]
 
-from lambdachat.limits.rules import ENDPOINT_GROUPS  # noqa: E402
 from lambdachat.config import Settings  # noqa: E402
+from lambdachat.limits.rules import ENDPOINT_GROUPS  # noqa: E402
 from lambdachat.shares.store import EXPIRING_TAG, SPILL_PREFIX  # noqa: E402
 from lambdachat.storage.resources import FILES_BUCKET, MAIN_TABLE, BucketDef, TableDef  # noqa: E402
 

@@ -23,6 +23,7 @@ from lambdachat.web.routes import blueprints
 from lambdachat.wiring import Services
 
 _overrides: dict[str, Any] = {}   # this test's; emptied by tests/conftest.py before each test
+_real: set[str] = set()           # test defaults this test does without (the real adapter, on moto)
 
 
 def override(**adapters: Any) -> None:
@@ -30,8 +31,14 @@ def override(**adapters: Any) -> None:
     _overrides.update(adapters)
 
 
+def use_real(*names: str) -> None:
+    """Apps created from now on use the real adapter (S3/DynamoDB, on moto) for these."""
+    _real.update(names)
+
+
 def reset() -> None:
     _overrides.clear()
+    _real.clear()
 
 
 def test_services(settings: Settings | None = None, **adapters: Any) -> Services:
@@ -40,7 +47,7 @@ def test_services(settings: Settings | None = None, **adapters: Any) -> Services
         "usage": UsageService(InMemoryUsageStore(), emit=lambda record: None),
     }
     settings = settings or reload_settings()
-    chosen = {**defaults, **_overrides, **adapters}
+    chosen = {**{k: v for k, v in defaults.items() if k not in _real}, **_overrides, **adapters}
     if callable(chosen.get("providers")):   # built on these settings (tests/fakes/providers.install)
         chosen["providers"] = chosen["providers"](settings)
     return Services(settings, **chosen)
@@ -54,3 +61,10 @@ def create_app(groups: Iterable[str] | None = None, services: Services | None = 
 def services_of(app: Flask) -> Services:
     with app.app_context():
         return _current()
+
+
+def create_local_app(services: Services | None = None) -> Flask:
+    """What `lambdachat serve` runs (every group and the page), on the test adapters."""
+    from lambdachat.server import create_local_app as local_app
+
+    return local_app(services or test_services())

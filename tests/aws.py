@@ -48,14 +48,14 @@ def keys_mode_env(monkeypatch: pytest.MonkeyPatch, endpoint: str, *names: str) -
     """Resources and access keys made on `endpoint`; the env a keys-mode server needs to use them."""
     from lambdachat.accesskeys.keys import create_key
     from lambdachat.accesskeys.store import DynamoKeyStore
-    from lambdachat.config import get_settings
+    from lambdachat.config import reload_settings
     from lambdachat.storage import aws
     from lambdachat.storage.resources import create_all
 
     env = {**FAKE_ENV, "AWS_ENDPOINT_URL": endpoint, "LAMBDACHAT_AUTH": "keys"}
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
+    reload_settings()   # the endpoint is a setting
     aws.client.cache_clear()
     try:
         create_all(aws.client("s3"), aws.client("dynamodb"))

@@ -19,13 +19,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
 from lambdachat.observability import logger
 from lambdachat.web import gunicorn_conf
+
+if TYPE_CHECKING:
+    from lambdachat.wiring import Services
 
 HEARTBEAT_TIMEOUT = 120      # seconds the worker's main loop may be unresponsive before a restart
 GRACEFUL_TIMEOUT = 5         # SIGTERM lets open streams run this long (Ctrl-C does not wait); < docker stop
@@ -39,12 +42,12 @@ class ServeOptions:
     threads: int = 16
 
 
-def create_local_app() -> Flask:
+def create_local_app(services: Services | None = None) -> Flask:
     """Every API route group, plus the web page (which the CDN serves in the cloud)."""
     from lambdachat.web.app import create_app
     from lambdachat.web.routes.spa import bp as spa_bp
 
-    app = create_app()
+    app = create_app(None, services)
     app.register_blueprint(spa_bp)  # after the API, so an API rule always wins over the page
     return app
 

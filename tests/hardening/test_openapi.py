@@ -6,9 +6,9 @@ import json
 import re
 
 import pytest
-from lambdachat.server import create_local_app
 from lambdachat.web.openapi_document import document
 
+from tests.apps import create_local_app
 from tests.events import LambdaContext, function_url_event, http_api_event
 
 METHODS = {"get", "post", "put", "patch", "delete"}
@@ -47,12 +47,9 @@ def test_the_document_is_valid_openapi_3_1_with_every_path_parameter_declared():
 
 
 def test_served_publicly_in_keys_mode(monkeypatch):
-    from lambdachat.config import get_settings
-
     from tests.apps import create_app
 
     monkeypatch.setenv("LAMBDACHAT_AUTH", "keys")
-    get_settings.cache_clear()
     response = create_app(["openapi"]).test_client().get("/backend-api/v2/openapi.json")
     assert response.status_code == 200
     assert response.mimetype == "application/json"

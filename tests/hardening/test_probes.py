@@ -20,12 +20,10 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from lambdachat.config import get_settings
-from lambdachat.server import create_local_app
-from lambdachat.shares.service import default_service
 from lambdachat.storage import aws as storage
-from lambdachat.web.routes import memory as memory_routes
 from werkzeug.routing import Rule
 
+from tests.apps import create_local_app
 from tests.aws import mocked_aws
 from tests.local_server import LocalServer, local_server
 
@@ -83,12 +81,7 @@ def module_aws() -> Iterator[Any]:
 @pytest.fixture
 def app(module_aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     monkeypatch.setenv("LAMBDACHAT_WEB_DIR", str(_web_dir()))
-    get_settings.cache_clear()
-    default_service.cache_clear()
-    memory_routes.memory_service.cache_clear()
     yield create_local_app()
-    default_service.cache_clear()
-    memory_routes.memory_service.cache_clear()
 
 
 def _web_dir() -> Any:

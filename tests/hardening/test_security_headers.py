@@ -6,8 +6,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from lambdachat.config import get_settings
-from lambdachat.server import create_local_app
+
+from tests.apps import create_local_app
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ORIGIN = "https://chat.example.org"
@@ -86,7 +86,6 @@ def test_no_cors_by_default(client):
 def cors_keys_client(monkeypatch):
     monkeypatch.setenv("LAMBDACHAT_CORS_ORIGINS", f"{ORIGIN}, http://localhost:5173")
     monkeypatch.setenv("LAMBDACHAT_AUTH", "keys")
-    get_settings.cache_clear()
     return create_local_app().test_client()
 
 

@@ -9,10 +9,9 @@ from collections.abc import Mapping
 import pytest
 from lambdachat.identity import Principal
 from lambdachat.providers.base import Content, Finish
-from lambdachat.web import app as app_module
 
 from tests import documents
-from tests.apps import create_app
+from tests.apps import create_app, override
 from tests.aws import mocked_aws
 from tests.fakes.providers import FakeProvider, install
 
@@ -34,7 +33,7 @@ def fake(monkeypatch):
 
 @pytest.fixture
 def client(fake, monkeypatch):
-    monkeypatch.setattr(app_module, "authenticator_for", lambda mode: HeaderAuthenticator())
+    override(authenticator=HeaderAuthenticator())
     with mocked_aws(monkeypatch):
         yield create_app(["files", "conversation"]).test_client()
 

@@ -9,10 +9,9 @@ from collections.abc import Mapping
 import pytest
 from lambdachat.identity import Principal
 from lambdachat.storage.resources import FILES_BUCKET, MAIN_TABLE
-from lambdachat.web import app as app_module
 
 from tests import documents
-from tests.apps import create_app
+from tests.apps import create_app, override
 from tests.aws import mocked_aws
 
 BUCKET = "0b7e1c9e-5f1a-4a8e-9a55-2d2c1e7f9b11"
@@ -35,7 +34,7 @@ def aws(monkeypatch):
 
 @pytest.fixture
 def client(aws, monkeypatch):
-    monkeypatch.setattr(app_module, "authenticator_for", lambda mode: HeaderAuthenticator())
+    override(authenticator=HeaderAuthenticator())
     return create_app(["files"]).test_client()
 
 
@@ -132,14 +131,15 @@ def test_delete_removes_every_object_and_record(client, aws):
     assert client.delete(FILES).status_code == 404
 
 
-def test_delete_of_a_share_id_revokes_the_share_first(client, monkeypatch):
+def test_delete_of_a_share_id_revokes_the_share_first(aws):
     seen = []
 
-    def revoke(share_id, request):
-        seen.append((share_id, request.headers.get("x-share-token")))
-        return True
+    class Shares:
+        def revoke_if_token(self, share_id, token):
+            seen.append((share_id, token))
+            return True
 
-    monkeypatch.setattr("lambdachat.shares.revoke_share_if_token", revoke)
+    client = create_app(["files"], shares=Shares()).test_client()
     response = client.delete(FILES, headers={"x-share-token": "tok"})
     assert response.status_code == 200 and seen == [(BUCKET, "tok")]
 
@@ -183,11 +183,8 @@ def test_a_nul_in_a_filename_is_400_and_stores_nothing(client, aws):
 
 
 def test_a_body_over_the_request_limit_is_413_and_stores_nothing(aws, monkeypatch):
-    monkeypatch.setattr(app_module, "authenticator_for", lambda mode: HeaderAuthenticator())
+    override(authenticator=HeaderAuthenticator())
     monkeypatch.setenv("LAMBDACHAT_MAX_REQUEST_MB", "1")
-    from lambdachat.config import get_settings
-
-    get_settings.cache_clear()
     client = create_app(["files"]).test_client()
     response = upload(client, ("small.txt", b"x"), ("big.txt", b"y" * (1024 * 1024 + 1)))
     assert response.status_code == 413
@@ -197,11 +194,8 @@ def test_a_body_over_the_request_limit_is_413_and_stores_nothing(aws, monkeypatc
 
 @pytest.mark.parametrize(("mode", "status"), [("cloud", 413), ("local", 200)])
 def test_the_request_limit_is_5_mb_in_the_cloud_and_100_mb_locally(aws, monkeypatch, mode, status):
-    monkeypatch.setattr(app_module, "authenticator_for", lambda mode: HeaderAuthenticator())
+    override(authenticator=HeaderAuthenticator())
     monkeypatch.setenv("LAMBDACHAT_MODE", mode)
-    from lambdachat.config import get_settings
-
-    get_settings.cache_clear()
     client = create_app(["files"]).test_client()
     assert upload(client, ("six.txt", b"6" * (6 * 1024 * 1024))).status_code == status
     assert len(keys(aws)) == (1 if status == 200 else 0)
@@ -209,6 +203,7 @@ def test_the_request_limit_is_5_mb_in_the_cloud_and_100_mb_locally(aws, monkeypa
 
 def test_files_per_bucket_limit_is_413_and_stores_nothing_more(client, aws, monkeypatch):
     monkeypatch.setenv("LAMBDACHAT_BUCKET_MAX_FILES", "2")
+    client = create_app(["files"]).test_client()   # settings are read when the app is made
     assert upload(client, ("a.txt", b"a"), ("b.txt", b"b")).status_code == 200
     response = upload(client, ("c.txt", b"c"))
     assert response.status_code == 413
@@ -217,6 +212,7 @@ def test_files_per_bucket_limit_is_413_and_stores_nothing_more(client, aws, monk
 
 def test_a_zip_bomb_is_413_and_stores_nothing(client, aws, monkeypatch):
     monkeypatch.setenv("LAMBDACHAT_ZIP_MAX_UNPACKED_MB", "20")
+    client = create_app(["files"]).test_client()   # settings are read when the app is made
     response = upload(client, ("readme.txt", b"x"), ("bomb.zip", documents.zip_bomb(25)))
     assert response.status_code == 413
     assert "bomb.zip" in response.get_json()["error"]["message"]
@@ -225,6 +221,7 @@ def test_a_zip_bomb_is_413_and_stores_nothing(client, aws, monkeypatch):
 
 def test_a_zip_with_too_many_members_is_413(client, aws, monkeypatch):
     monkeypatch.setenv("LAMBDACHAT_ZIP_MAX_MEMBERS", "5")
+    client = create_app(["files"]).test_client()   # settings are read when the app is made
     response = upload(client, ("many.zip", documents.zip_of({f"{i}.txt": b"x" for i in range(6)})))
     assert response.status_code == 413
     assert keys(aws) == []
@@ -283,6 +280,7 @@ def test_presigned_upload_end_to_end_on_moto(client, aws):
 
 def test_presign_policy_caps_the_size(client, aws, monkeypatch):
     monkeypatch.setenv("LAMBDACHAT_UPLOAD_MAX_MB", "3")
+    client = create_app(["files"]).test_client()   # settings are read when the app is made
     body = client.post(f"{FILES}/uploads", json={"filename": "a.mp4"}).get_json()
     policy = json.loads(__import__("base64").b64decode(body["upload"]["fields"]["policy"]))
     assert ["content-length-range", 1, 3 * 1024 * 1024] in policy["conditions"]
@@ -291,6 +289,7 @@ def test_presign_policy_caps_the_size(client, aws, monkeypatch):
 
 def test_presign_refusals(client, aws, monkeypatch):
     monkeypatch.setenv("LAMBDACHAT_UPLOAD_MAX_MB", "1")
+    client = create_app(["files"]).test_client()   # settings are read when the app is made
     over = client.post(f"{FILES}/uploads", json={"filename": "big.pdf", "size": 2 * 1024 * 1024})
     assert over.status_code == 413
     assert client.post(f"{FILES}/uploads", json={"filename": "x.exe", "size": 1}).status_code == 400
@@ -302,6 +301,7 @@ def test_presign_refusals(client, aws, monkeypatch):
 
 def test_an_oversized_presigned_upload_is_deleted_on_complete(client, aws, monkeypatch):
     monkeypatch.setenv("LAMBDACHAT_UPLOAD_MAX_MB", "1")
+    client = create_app(["files"]).test_client()   # settings are read when the app is made
     ticket = client.post(f"{FILES}/uploads", json={"filename": "big.txt", "size": 10}).get_json()
     key = ticket["upload"]["fields"]["key"]
     aws("s3").put_object(Bucket=FILES_BUCKET.name, Key=key, Body=b"x" * (1024 * 1024 + 1))  # past the policy

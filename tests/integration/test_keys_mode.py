@@ -7,13 +7,10 @@ import re
 import pytest
 from lambdachat.accesskeys.keys import hash_key
 from lambdachat.cli import main
-from lambdachat.config import get_settings
-from lambdachat.credentials import uploads
 from lambdachat.credentials.store import S3UploadStore
 from lambdachat.providers.base import Content, Finish
-from lambdachat.shares.service import default_service
 
-from tests.apps import create_app
+from tests.apps import create_app, override
 from tests.aws import mocked_aws
 from tests.fakes.providers import FakeProvider, install
 
@@ -27,12 +24,9 @@ PUBLIC = {  # contract, Identity: reachable without a key
 @pytest.fixture
 def aws(monkeypatch):
     monkeypatch.setenv("LAMBDACHAT_AUTH", "keys")
-    get_settings.cache_clear()
-    default_service.cache_clear()
     with mocked_aws(monkeypatch) as client:
-        uploads.use_store(S3UploadStore())
+        override(upload_store=S3UploadStore())
         yield client
-    default_service.cache_clear()
 
 
 def cli(capsys, *argv):

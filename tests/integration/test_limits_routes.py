@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from lambdachat.limits.buckets import DynamoBuckets, InMemoryBuckets
 from lambdachat.limits.rules import Rate
-from lambdachat.limits.web import _default_store
 from lambdachat.providers.base import Content, Finish
 
 from tests.apps import create_app
@@ -26,10 +25,8 @@ IP = {"REMOTE_ADDR": "198.51.100.20"}
 @pytest.fixture
 def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("LAMBDACHAT_RATE_LIMITS", "on")
-    _default_store.cache_clear()
     with mocked_aws(monkeypatch) as client:
         yield client
-    _default_store.cache_clear()
 
 
 @pytest.fixture
@@ -71,7 +68,6 @@ def test_buckets_hold_across_instances(monkeypatch: pytest.MonkeyPatch, chat_app
     first = chat_app.test_client()
     for _ in range(2):
         first.post("/backend-api/v2/conversation", json=CHAT, environ_base=IP)
-    _default_store.cache_clear()  # a second container: its own app and store, the same table
     second = create_app(["conversation"]).test_client()
     assert second.post("/backend-api/v2/conversation", json=CHAT, environ_base=IP).status_code == 429
 

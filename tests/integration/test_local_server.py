@@ -152,7 +152,7 @@ def web_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def page_client(web_dir):
-    from lambdachat.server import create_local_app
+    from tests.apps import create_local_app
 
     return create_local_app().test_client()
 

@@ -279,10 +279,8 @@ def test_synthesize_post_needs_a_json_object(client):
 
 def test_keys_mode_media_is_public_by_name_and_bucket_media_stays_with_its_owner(monkeypatch, capsys, aws):
     from lambdachat.cli import main
-    from lambdachat.config import get_settings
 
     monkeypatch.setenv("LAMBDACHAT_AUTH", "keys")
-    get_settings.cache_clear()
     keys = {}
     for name in ("alice", "bob"):
         assert main(["keys", "create", name]) == 0

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from lambdachat.web.routes import memory as memory_routes
+from lambdachat.memory.model import owner_for
+from lambdachat.memory.service import MemoryService
 
-from tests.apps import create_app
+from tests.apps import create_app, services_of
 from tests.aws import mocked_aws
 from tests.fakes.principals import as_, install_header_auth
 
@@ -15,10 +16,8 @@ BASE = "/backend-api/v2/memory"
 @pytest.fixture
 def client(monkeypatch):
     install_header_auth()
-    memory_routes.memory_service.cache_clear()
     with mocked_aws(monkeypatch):
         yield create_app(["memory"]).test_client()
-    memory_routes.memory_service.cache_clear()
 
 
 def add(client, *texts, who="alice", user="u1", cid="conv-1"):
@@ -51,8 +50,8 @@ def test_search_after_a_write_by_another_container_sees_it(client):
     add(client, "alpha")
     assert len(client.get(f"{BASE}/u1?search=alpha", headers=as_("alice")).get_json()) == 1
     # A second warm container: its own service and cache, the same table.
-    other = memory_routes.MemoryService(memory_routes.memory_service().store)
-    other.add(memory_routes.owner_for("alice", "u1"), {"id": "c", "items": [{"role": "user", "content": "alpha two"}]})
+    other = MemoryService(services_of(client.application).memory().store)
+    other.add(owner_for("alice", "u1"), {"id": "c", "items": [{"role": "user", "content": "alpha two"}]})
     assert len(client.get(f"{BASE}/u1?search=alpha", headers=as_("alice")).get_json()) == 2
 
 
@@ -113,7 +112,8 @@ def test_oversize_item_and_too_many_items_are_413_and_store_nothing(client):
 
 
 def test_per_user_limit_is_413(client, monkeypatch):
-    monkeypatch.setattr(memory_routes.memory_service(), "max_per_user", 3)
+    monkeypatch.setenv("LAMBDACHAT_MEMORY_MAX_PER_USER", "3")
+    client = create_app(["memory"]).test_client()
     assert add(client, "a", "b").status_code == 200
     assert add(client, "c", "d").status_code == 413
     assert add(client, "c").status_code == 200
@@ -124,5 +124,5 @@ def test_a_user_with_more_than_one_query_page_of_memories_loads_them_all(client)
     # 600 memories of 2 KB is above DynamoDB's 1 MB page: the load must follow LastEvaluatedKey.
     for batch in range(2):
         assert add(client, *[f"note {batch}-{i} " + "x" * 2000 for i in range(300)]).status_code == 200
-    fresh = memory_routes.MemoryService(memory_routes.memory_service().store)
-    assert fresh.page(memory_routes.owner_for("alice", "u1"), 1, 100)["count"] == 600
+    fresh = MemoryService(services_of(client.application).memory().store)
+    assert fresh.page(owner_for("alice", "u1"), 1, 100)["count"] == 600

@@ -16,8 +16,6 @@ from typing import Any
 
 import pytest
 from lambdachat.usage import recorder
-from lambdachat.usage.service import use_service
-from lambdachat.web.routes import memory as memory_routes
 
 from tests.aws import mocked_aws
 from tests.events import LambdaContext, function_url_event, http_api_event
@@ -57,12 +55,9 @@ def handlers() -> dict[str, ModuleType]:
 
 @pytest.fixture
 def aws(monkeypatch) -> Iterator[None]:
-    memory_routes.memory_service.cache_clear()
     with mocked_aws(monkeypatch):
-        use_service(None)
         yield
         recorder.drain()
-    memory_routes.memory_service.cache_clear()
 
 
 @pytest.fixture
@@ -78,12 +73,12 @@ def keys_mode(aws, monkeypatch) -> Iterator[tuple[dict[str, ModuleType], dict[st
     store = DynamoKeyStore()
     keys = {name: create_key(store, name) for name in ("alice", "bob")}
     monkeypatch.setenv("LAMBDACHAT_AUTH", "keys")
-    from lambdachat.config import get_settings
+    from lambdachat.config import reload_settings
 
-    get_settings.cache_clear()
+    reload_settings()   # a new process, in keys mode
     yield handlers(), {name: f"Bearer {key}" for name, key in keys.items()}
     monkeypatch.delenv("LAMBDACHAT_AUTH")
-    get_settings.cache_clear()
+    reload_settings()
     handlers()     # leave the modules as every other test expects them: open mode
 
 

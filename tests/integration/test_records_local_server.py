@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from lambdachat.config import reload_settings
 
 from tests.local_server import LocalServer, local_server
 
@@ -37,7 +38,6 @@ def make_keys(server: LocalServer, monkeypatch: pytest.MonkeyPatch, *names: str)
     """Create access keys in the server's own embedded DynamoDB, as `lambdachat keys create` would."""
     from lambdachat.accesskeys.keys import create_key
     from lambdachat.accesskeys.store import DynamoKeyStore
-    from lambdachat.config import get_settings
     from lambdachat.storage import aws
 
     ready = server.log("embedded AWS ready")
@@ -45,7 +45,7 @@ def make_keys(server: LocalServer, monkeypatch: pytest.MonkeyPatch, *names: str)
     for name, value in {"AWS_ENDPOINT_URL": ready["endpoint"], "AWS_ACCESS_KEY_ID": "testing",
                         "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}.items():
         monkeypatch.setenv(name, value)
-    get_settings.cache_clear()
+    reload_settings()   # the endpoint is a setting
     aws.client.cache_clear()
     try:
         return {name: {"Authorization": f"Bearer {create_key(DynamoKeyStore(), name)}"} for name in names}

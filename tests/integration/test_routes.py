@@ -6,7 +6,7 @@ import json
 import pytest
 from lambdachat.providers.base import Content, Finish, MissingAuthError, UpstreamError
 
-from tests.apps import create_app
+from tests.apps import create_app, override
 from tests.fakes.providers import FakeProvider, install
 
 CHAT = {"messages": [{"role": "user", "content": "hi"}]}
@@ -37,11 +37,11 @@ def test_version_is_semver_and_offline_latest_is_null(client):
 
 def test_models_merge_the_providers_the_server_configures_in_v1_shape(monkeypatch):
     # The real registry rules (keys from the environment), over two keyed fakes.
-    from lambdachat.providers import registry
+    from lambdachat.providers.registry import Registry
 
     fakes = (FakeProvider(name="Fake", needs_auth=True), FakeProvider(name="Keyed", needs_auth=True,
                                                                       models=("k-1", "fake-model")))
-    monkeypatch.setattr(registry, "all_providers", lambda: fakes)
+    override(providers=lambda settings: Registry(fakes, settings))
     monkeypatch.setenv("FAKE_API_KEY", "sk-a")
     monkeypatch.setenv("KEYED_API_KEY", "sk-b")
     client = create_app().test_client()
@@ -49,7 +49,7 @@ def test_models_merge_the_providers_the_server_configures_in_v1_shape(monkeypatc
     assert {"name": "fake-model", "image": False, "vision": False, "providers": ["Fake", "Keyed"]} in body
     assert {"name": "k-1", "image": False, "vision": False, "providers": ["Keyed"]} in body
     monkeypatch.delenv("KEYED_API_KEY")
-    body = client.get("/backend-api/v2/models").get_json()
+    body = create_app().test_client().get("/backend-api/v2/models").get_json()   # a process started without it
     assert body == [{"name": "fake-model", "image": False, "vision": False, "providers": ["Fake"]}]
 
 
@@ -71,6 +71,7 @@ def test_provider_models_unknown_is_404_and_missing_key_401(client):
 def test_provider_models_takes_the_key_from_either_header_spelling(client, header, monkeypatch):
     keyed = FakeProvider(name="Keyed", needs_auth=True)
     install(keyed)
+    client = create_app().test_client()
     response = client.get("/backend-api/v2/models/Keyed", headers={header: "sk-user"})
     assert response.status_code == 200
     assert response.get_json()[0] == {"model": "fake-model", "default": True, "vision": False,
@@ -86,6 +87,7 @@ def test_provider_models_upstream_refusal_is_401_and_failure_502(client, monkeyp
         raise UpstreamError("bad gateway", status=503)
 
     install(FakeProvider(name="A", on_list=refuse), FakeProvider(name="B", on_list=fail))
+    client = create_app().test_client()
     assert client.get("/backend-api/v2/models/A").status_code == 401
     response = client.get("/backend-api/v2/models/B")
     assert response.status_code == 502
@@ -149,9 +151,6 @@ def test_conversation_multipart_rejects_non_images_and_missing_json(client):
 
 def test_oversized_body_is_413_json(monkeypatch, fake):
     monkeypatch.setenv("LAMBDACHAT_MAX_REQUEST_MB", "1")
-    from lambdachat.config import get_settings
-
-    get_settings.cache_clear()
     client = create_app().test_client()
     big = {"messages": [{"role": "user", "content": "x" * (1024 * 1024 + 10)}]}
     response = client.post("/backend-api/v2/conversation", json=big)

@@ -6,7 +6,6 @@ import json
 import pytest
 from lambdachat.files import layout
 from lambdachat.media.store import S3Store
-from lambdachat.shares.service import default_service
 
 from tests.apps import create_app
 from tests.aws import mocked_aws
@@ -22,11 +21,9 @@ SHOWN = f"/files/{BUCKET}/media/photo.png"
 def client(monkeypatch):
     install_header_auth()   # keys mode: Bearer <name> is the principal <name>
     with mocked_aws(monkeypatch):
-        default_service.cache_clear()
         S3Store().put(layout.media_key("alice", BUCKET, "photo.png"), png(), "image/png")
         S3Store().put(layout.media_key("alice", BUCKET, "private.png"), png(), "image/png")
         yield create_app().test_client()
-    default_service.cache_clear()
 
 
 def share(client, content: str) -> str:

@@ -6,9 +6,8 @@ import time
 
 import pytest
 from lambdachat.shares import model
-from lambdachat.shares.service import default_service
 
-from tests.apps import create_app
+from tests.apps import create_app, services_of
 from tests.aws import mocked_aws
 
 SID = "3f1c2a9e-8d4b-4c1e-9a7f-0b6e5d4c3b2a"
@@ -25,12 +24,10 @@ def conversation(*texts, updated=1743300000000):
 def aws(monkeypatch):
     with mocked_aws(monkeypatch) as client:
         yield client
-    default_service.cache_clear()
 
 
 @pytest.fixture
 def app(aws):
-    default_service.cache_clear()
     return create_app()
 
 
@@ -84,10 +81,6 @@ def test_create_sets_an_httponly_cookie_scoped_to_the_share_and_its_files_path(o
 
 def test_cookie_is_not_secure_in_local_mode(monkeypatch, aws):
     monkeypatch.setenv("LAMBDACHAT_MODE", "local")
-    from lambdachat.config import get_settings
-
-    get_settings.cache_clear()
-    default_service.cache_clear()
     cookies = create(create_app().test_client()).headers.getlist("Set-Cookie")
     assert cookies and all("Secure" not in c for c in cookies)
 
@@ -146,7 +139,6 @@ def test_malformed_or_stale_if_none_match_is_ignored(owner, viewer):
 
 def test_no_header_on_a_fresh_process_is_200_not_304(owner, app):
     create(owner)
-    default_service.cache_clear()   # V1 answered 304 to everyone after a restart
     assert app.test_client().get(URL).status_code == 200
 
 
@@ -160,7 +152,7 @@ def test_unknown_share_is_404_and_bad_id_400(viewer):
 
 def test_expired_share_is_404_before_the_ttl_sweep(owner, viewer, aws):
     create(owner, url=f"{URL}?expires=60")
-    service = default_service()
+    service = services_of(owner.application).shares()
     service.clock = lambda: time.time() + 61
     assert item(aws) is not None          # still in the table: DynamoDB has not swept it
     assert viewer.get(URL).status_code == 404
@@ -227,9 +219,6 @@ def test_bodies_that_are_not_conversations_are_400_and_nothing_is_stored(owner, 
 @pytest.mark.parametrize("mode", ["cloud", "local"])
 def test_body_over_5_mb_is_413_json(monkeypatch, aws, mode):
     monkeypatch.setenv("LAMBDACHAT_MODE", mode)   # local allows 100 MB requests: the share limit still holds
-    from lambdachat.config import get_settings
-
-    get_settings.cache_clear()
     big = json.dumps({"items": [{"role": "user", "content": "x" * (5 * 1024 * 1024)}]})
     response = create_app().test_client().post(URL, data=big, content_type="application/json")
     assert response.status_code == 413
@@ -280,7 +269,7 @@ def test_a_conversation_above_the_item_limit_spills_to_s3_and_reads_back_identic
 def test_concurrent_updates_one_wins_the_other_409_nothing_lost(app, aws, size):
     owner = app.test_client()
     token = create(owner, conversation("start")).get_json()["owner_token"]
-    store = default_service().store
+    store = services_of(app).shares().store
     real_get = store.get
     both_read = threading.Barrier(2, timeout=10)
 
@@ -317,7 +306,7 @@ def test_concurrent_updates_one_wins_the_other_409_nothing_lost(app, aws, size):
 
 
 def test_two_creators_racing_for_one_id_one_gets_409(app, aws):
-    store = default_service().store
+    store = services_of(app).shares().store
     real_get = store.get
     both_read = threading.Barrier(2, timeout=10)
 

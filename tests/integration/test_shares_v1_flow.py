@@ -18,7 +18,6 @@ from typing import Any
 
 import httpx
 import pytest
-from lambdachat.shares.service import default_service
 
 from tests.apps import create_app
 from tests.aws import keys_mode_env, mocked_aws, moto_server
@@ -119,10 +118,8 @@ def run_v1_flow(owner: Send, viewer: Send, *, viewer_may_post: bool) -> None:
 
 @pytest.fixture
 def aws(monkeypatch):
-    default_service.cache_clear()
     with mocked_aws(monkeypatch) as client:
         yield client
-    default_service.cache_clear()
 
 
 def test_v1_flow_in_process_open_mode(aws):
@@ -134,10 +131,7 @@ def test_v1_flow_in_process_open_mode(aws):
 def test_v1_flow_in_process_keys_mode(aws, monkeypatch, viewer_has_a_key):
     from lambdachat.accesskeys.keys import create_key
     from lambdachat.accesskeys.store import DynamoKeyStore
-    from lambdachat.config import get_settings
-
     monkeypatch.setenv("LAMBDACHAT_AUTH", "keys")
-    get_settings.cache_clear()
     alice = create_key(DynamoKeyStore(), "alice")
     bob = create_key(DynamoKeyStore(), "bob") if viewer_has_a_key else None
     app = create_app()

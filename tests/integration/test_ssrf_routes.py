@@ -10,7 +10,6 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from lambdachat.config import get_settings
 
 from tests.apps import create_app
 from tests.fakes.upstream import FakeUpstream
@@ -25,8 +24,7 @@ def upstream() -> Iterator[FakeUpstream]:
 
 
 def _mode(monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
-    monkeypatch.setenv("LAMBDACHAT_MODE", mode)
-    get_settings.cache_clear()
+    monkeypatch.setenv("LAMBDACHAT_MODE", mode)   # apps created after this are in that mode
 
 
 def _events(body: str) -> list[dict[str, object]]:

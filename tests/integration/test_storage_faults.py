@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError, EndpointConnectionError
-from lambdachat.shares.service import default_service
 from lambdachat.storage.faults import unavailable
+from lambdachat.usage import recorder
 
-from tests.apps import create_app
+from tests.apps import create_app, use_real
 from tests.aws import mocked_aws
 
 SID = "5b0f4c1e-2a3d-4e5f-8a9b-0c1d2e3f4a5b"
@@ -82,11 +82,9 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         return 0.0
 
     monkeypatch.setattr(standard.ExponentialBackoff, "delay_amount", recorded)
-    default_service.cache_clear()
     with mocked_aws(monkeypatch) as client:
         client.delays = delays  # type: ignore[attr-defined]
         yield client
-    default_service.cache_clear()
 
 
 @pytest.fixture
@@ -198,12 +196,10 @@ def test_an_upload_failing_on_its_second_file_lists_only_complete_files(app: Any
     assert client.get(BUCKET).get_data(as_text=True).count("first") == 1
 
 
-def test_usage_record_and_totals_commit_together_or_not_at_all(app: Any, aws: Any) -> None:
-    from lambdachat.usage.service import use_service
-
-    use_service(None)  # the DynamoDB-backed service, on moto
+def test_usage_record_and_totals_commit_together_or_not_at_all(aws: Any) -> None:
+    use_real("usage")   # the DynamoDB-backed service, on moto
     try:
-        client = app.test_client()
+        client = create_app().test_client()
         Faults(aws("dynamodb"), "TransactWriteItems", times=99, error=LOST)
         record = {"model": "m", "provider": "P", "prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
         assert client.post("/backend-api/v2/usage", json=record).status_code == 503
@@ -211,4 +207,4 @@ def test_usage_record_and_totals_commit_together_or_not_at_all(app: Any, aws: An
         assert client.get(f"/backend-api/v2/usage/{day}").get_json() == []
         assert client.get("/backend-api/v2/stats?days=1").get_json()["totals"]["requests"] == 0
     finally:
-        use_service(None)
+        recorder.drain()

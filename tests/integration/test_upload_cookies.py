@@ -4,12 +4,13 @@ import io
 import json
 
 import pytest
-from lambdachat.credentials import uploads
+from lambdachat.config import Settings
 from lambdachat.credentials.store import S3UploadStore
+from lambdachat.credentials.uploads import UploadedCredentials
 from lambdachat.identity import Principal
 from lambdachat.providers.base import Content, Finish
 
-from tests.apps import create_app
+from tests.apps import create_app, override, services_of
 from tests.aws import mocked_aws
 from tests.fakes.providers import FakeProvider, install
 
@@ -21,7 +22,7 @@ LOCAL = Principal("local")
 @pytest.fixture
 def aws(monkeypatch):
     with mocked_aws(monkeypatch) as client:
-        uploads.use_store(S3UploadStore())
+        override(upload_store=S3UploadStore())
         yield client
 
 
@@ -102,14 +103,14 @@ def test_har_upload_gives_the_keys_its_requests_carried(client, aws):
         "headers": [{"name": "authorization", "value": "Bearer sk-from-har"}], "cookies": []}}]}}
     install_real = upload(client, "openai.har", log)
     assert install_real.status_code == 200
-    assert uploads.uploaded_api_key(LOCAL, "OpenAI") == "sk-from-har"
+    assert services_of(client.application).uploads().uploaded_api_key(LOCAL, "OpenAI") == "sk-from-har"
     assert "principals/local/cookies/openai.har" in objects(aws)
 
 
 def test_cookie_export_is_kept_for_cookie_based_providers(client):
     cookies = [{"domain": ".google.com", "name": "SID", "value": "v"}]
     assert upload(client, "cookies.json", cookies).status_code == 200
-    assert uploads.uploaded_cookies(LOCAL, ".google.com") == {"SID": "v"}
+    assert services_of(client.application).uploads().uploaded_cookies(LOCAL, ".google.com") == {"SID": "v"}
 
 
 # ---- refusals: 400/413 with a message, nothing stored ----------------------------------------------------
@@ -136,19 +137,18 @@ def test_bad_uploads_are_400_and_store_nothing(client, aws, request_kw, message)
     assert objects(aws) == []
 
 
-def test_oversize_upload_is_413_and_stores_nothing(client, aws, monkeypatch):
-    monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 1000)
-    from lambdachat.web.routes import upload_cookies as route
-
-    monkeypatch.setattr(route, "MAX_UPLOAD_BYTES", 1000)
-    response = upload(client, "cookies.json", [{"domain": "a.com", "name": "n", "value": "v" * 2000}])
+def test_oversize_upload_is_413_and_stores_nothing(aws, keyed, monkeypatch):
+    monkeypatch.setenv("LAMBDACHAT_UPLOAD_COOKIES_MAX_BYTES", "1000")
+    big = [{"domain": "a.com", "name": "n", "value": "v" * 2000}]
+    response = upload(create_app().test_client(), "cookies.json", big)
     assert response.status_code == 413
     assert response.get_json()["error"]["message"]
     assert objects(aws) == []
 
 
-def test_file_count_is_bounded_but_a_name_can_be_replaced(client, aws, monkeypatch):
-    monkeypatch.setattr(uploads, "MAX_FILES", 2)
+def test_file_count_is_bounded_but_a_name_can_be_replaced(aws, keyed, monkeypatch):
+    monkeypatch.setenv("LAMBDACHAT_UPLOAD_COOKIES_MAX_FILES", "2")
+    client = create_app().test_client()
     key = {"Keyed": {"api_key": "sk"}}
     assert upload(client, "a.json", key).status_code == 200
     assert upload(client, "b.json", key).status_code == 200
@@ -175,11 +175,10 @@ class CountingStore(S3UploadStore):
         return super().extracts(principal_id)
 
 
-def test_keys_are_cached_briefly_per_principal_and_an_upload_refreshes_them(client, keyed, monkeypatch):
-    store = CountingStore()
-    uploads.use_store(store)
+def test_keys_are_cached_briefly_per_principal_and_an_upload_refreshes_them(aws, keyed):
     clock = [1000.0]
-    monkeypatch.setattr(uploads, "clock", lambda: clock[0])
+    settings = Settings.from_env()
+    client = create_app(uploads=UploadedCredentials(CountingStore(), settings, clock=lambda: clock[0])).test_client()
     CountingStore.reads = 0
     upload(client, "a.json", {"Keyed": {"api_key": "sk-a"}})
     for _ in range(3):
@@ -188,17 +187,16 @@ def test_keys_are_cached_briefly_per_principal_and_an_upload_refreshes_them(clie
     upload(client, "a.json", {"Keyed": {"api_key": "sk-b"}})
     chat(client)
     assert keyed.requests[-1].credentials.api_key == "sk-b" and CountingStore.reads == 2
-    clock[0] += uploads.CACHE_SECONDS
+    clock[0] += settings.uploaded_keys_cache_seconds
     chat(client)
     assert CountingStore.reads == 3
 
 
-def test_storage_failure_falls_back_to_the_server_key(client, keyed, monkeypatch):
+def test_storage_failure_falls_back_to_the_server_key(aws, keyed, monkeypatch):
     class Broken(S3UploadStore):
         def extracts(self, principal_id):
             raise ConnectionError("S3 unreachable")
 
-    uploads.use_store(Broken())
     monkeypatch.setenv("KEYED_API_KEY", "sk-server")
-    chat(client)
+    chat(create_app(upload_store=Broken()).test_client())
     assert keyed.requests[-1].credentials.api_key == "sk-server"

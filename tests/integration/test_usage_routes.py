@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from lambdachat.providers.base import Content, Finish, Usage
 from lambdachat.usage import recorder
-from lambdachat.usage.service import use_service
 
-from tests.apps import create_app
+from tests.apps import create_app, use_real
 from tests.aws import mocked_aws
 from tests.fakes.principals import as_, install_header_auth
 from tests.fakes.providers import FakeProvider, install
@@ -26,10 +25,9 @@ RECORD = {"model": "gpt-4o", "provider": "OpenAI", "prompt_tokens": 10, "complet
 def client(monkeypatch):
     install_header_auth()
     with mocked_aws(monkeypatch):
-        use_service(None)      # the real DynamoDB-backed service, on moto
+        use_real("usage")
         yield create_app(["usage", "stats", "log", "conversation"]).test_client()
         recorder.drain()
-        use_service(None)
 
 
 def post_usage(client, body, who="alice", **headers):

@@ -3,8 +3,6 @@
 import pytest
 from lambdachat.chat.request import parse_conversation
 from lambdachat.chat.service import start_conversation
-
-from tests.apps import test_services
 from lambdachat.errors import NotFound
 from lambdachat.identity import Principal
 from lambdachat.providers.base import (
@@ -20,6 +18,7 @@ from lambdachat.providers.base import (
     Usage,
 )
 
+from tests.apps import test_services
 from tests.fakes.providers import FakeProvider, install
 
 ME = Principal("local")

@@ -1,6 +1,6 @@
 import pytest
-from lambdachat.errors import BadRequest
 from lambdachat.config import Settings
+from lambdachat.errors import BadRequest
 from lambdachat.flags import request_flag
 
 

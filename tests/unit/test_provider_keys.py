@@ -1,7 +1,7 @@
 """Where provider keys come from: request, then server environment, then SSM (through Powertools)."""
 
 import pytest
-from lambdachat.config import get_settings
+from lambdachat.config import Settings
 from lambdachat.providers.keys import request_credentials, server_credentials
 
 from tests.aws import mocked_aws
@@ -32,18 +32,15 @@ def test_keys_come_from_ssm_when_a_prefix_is_configured(monkeypatch):
     with mocked_aws(monkeypatch) as client:
         client("ssm").put_parameter(Name="/lambdachat/test/providers/OpenAI/api_key", Value="sk-from-ssm",
                                     Type="SecureString")
-        monkeypatch.setenv("LAMBDACHAT_PARAMETER_PREFIX", "/lambdachat/test")
-        get_settings.cache_clear()
-        assert server_credentials(OPENAI).api_key == "sk-from-ssm"
+        settings = Settings.from_env({"LAMBDACHAT_PARAMETER_PREFIX": "/lambdachat/test"})
+        assert server_credentials(OPENAI, settings).api_key == "sk-from-ssm"
         # A provider with no parameter is simply unconfigured, not an error.
-        assert server_credentials(FakeProvider(name="Groq", needs_auth=True)).api_key is None
+        assert server_credentials(FakeProvider(name="Groq", needs_auth=True), settings).api_key is None
 
 
 def test_the_environment_wins_over_ssm(monkeypatch):
-    monkeypatch.setenv("LAMBDACHAT_PARAMETER_PREFIX", "/never/read")
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-env")
-    get_settings.cache_clear()
-    assert server_credentials(OPENAI).api_key == "sk-env"
+    settings = Settings.from_env({"LAMBDACHAT_PARAMETER_PREFIX": "/never/read", "OPENAI_API_KEY": "sk-env"})
+    assert server_credentials(OPENAI, settings).api_key == "sk-env"
 
 
 @pytest.mark.parametrize("creds_repr", [repr(request_credentials(OPENAI, "sk-secret-123456789", None))])

@@ -5,15 +5,14 @@ import sys
 import threading
 
 import pytest
+from lambdachat.config import Settings
 from lambdachat.errors import BadRequest, NotFound, PayloadTooLarge, RateLimited, Unauthorized, UpstreamFailed
 from lambdachat.speech.base import EngineUnavailable, SpeechRequest, UnknownVoice
-from lambdachat.config import Settings
 from lambdachat.speech.engines import SpeechSetup, check_request, get_engine, parse_request, speak
-
-from tests.apps import test_services
 from lambdachat.speech.espeak import Espeak
 from lambdachat.speech.piper_voice import PiperVoice
 
+from tests.apps import test_services
 from tests.fakes.audio import hear, hear_wav, tone_wav
 from tests.fakes.upstream import FakeUpstream, OpenAIWire, Reply
 

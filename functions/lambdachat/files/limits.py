@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lambdachat.config import MB as MB  # re-exported: sizes below are in MB
-from lambdachat.config import Settings, get_settings
+from lambdachat.config import MB, Settings, get_settings
+
+__all__ = ["MB", "Limits", "current"]
 
 
 @dataclass(frozen=True)

@@ -108,7 +108,7 @@ def load_model() -> LoadedModel:
     params.model_alias = {MODEL_ID}  # what /v1/models lists instead of the file path
     params.n_ctx = settings.local_ctx
     params.n_parallel = PARALLEL
-    params.cpuparams.n_threads = params.cpuparams_batch.n_threads = settings.local_threads
+    params.cpuparams.n_threads = params.cpuparams_batch.n_threads = settings.model_threads
     params.cache_ram_mib = PROMPT_CACHE_MIB
     params.verbosity = LOG_ERRORS_ONLY
     params.ui = False
@@ -124,7 +124,7 @@ def load_model() -> LoadedModel:
         raise LocalModelUnavailable(f"The local model failed to load: {exc}") from exc
     loaded = LoadedModel(server, Endpoint(server.listening_address, api_key), time.perf_counter() - started)
     logger.info("local model loaded", extra={"model": MODEL_ID, "seconds": round(loaded.load_seconds, 3),
-                                             "threads": settings.local_threads, "ctx": settings.local_ctx})
+                                             "threads": settings.model_threads, "ctx": settings.local_ctx})
     return loaded
 
 

@@ -3,8 +3,8 @@
 import io
 
 import pytest
-from lambdachat.errors import BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge
 from lambdachat.config import Settings
+from lambdachat.errors import BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge
 from lambdachat.files import limits
 from lambdachat.files.buckets import Buckets, Incoming
 from lambdachat.files.reading import Done, Failed, Loaded, MediaFound

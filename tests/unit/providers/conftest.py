@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 import pytest
-from lambdachat.config import get_settings
+from lambdachat.config import reload_settings
 from lambdachat.providers.base import ProviderError, ProviderEvent
 
 from tests.fakes.upstream import FakeUpstream
@@ -25,7 +25,7 @@ def upstream() -> Iterator[FakeUpstream]:
 @pytest.fixture
 def short_stream_timeout(monkeypatch: pytest.MonkeyPatch) -> float:
     monkeypatch.setenv("LAMBDACHAT_STREAM_TIMEOUT", "0.3")
-    get_settings.cache_clear()
+    reload_settings()   # read by the provider's HTTP client on each request
     return 0.3
 
 
