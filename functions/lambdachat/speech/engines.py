@@ -20,8 +20,9 @@ from lambdachat.config import env_int
 from lambdachat.errors import BadRequest, NotFound, PayloadTooLarge
 from lambdachat.providers.api_errors import api_error
 from lambdachat.providers.base import ProviderError
-from lambdachat.speech.base import FORMATS, Audio, LocalEngine, SpeechEngine, SpeechRequest
+from lambdachat.speech.base import FORMATS, Audio, SpeechEngine, SpeechRequest
 from lambdachat.speech.espeak import Espeak
+from lambdachat.speech.local_engine import LocalEngine
 from lambdachat.speech.piper_voice import PiperVoice
 
 MAX_CHARS = 4096                # LAMBDACHAT_TTS_MAX_CHARS: OpenAI's own limit, and ~5 min of speech
