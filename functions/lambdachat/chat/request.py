@@ -12,13 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lambdachat.errors import BadRequest, PayloadTooLarge
+from lambdachat.files.limits import MAX_IMAGE_BYTES
 
 ACTIONS = frozenset({"next", "variant", "continue"})
 ROLES = frozenset({"system", "user", "assistant", "tool"})
 IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
                "gif": "image/gif", "webp": "image/webp"}
 MAX_IMAGES = 8
-MAX_IMAGE_BYTES = 10 * 1024 * 1024
 
 # Keys the server consumes itself; every other key is a provider parameter (temperature, ...).
 _RESERVED = frozenset({

@@ -19,6 +19,8 @@ ZIP_MAX_MEMBERS = 1000      # LAMBDACHAT_ZIP_MAX_MEMBERS: entries in one archive
 ZIP_MAX_UNPACKED_MB = 200   # LAMBDACHAT_ZIP_MAX_UNPACKED_MB: unpacked bytes of one archive, nesting included
 ZIP_MAX_DEPTH = 3           # LAMBDACHAT_ZIP_MAX_DEPTH: a zip in a zip in a zip, no deeper
 TEXT_MAX_MB = 20            # LAMBDACHAT_TEXT_MAX_MB: extracted text kept from one document
+# One image sent to a model inline (a data URI): a conversation's attachment or a bucket's media file.
+MAX_IMAGE_BYTES = 10 * MB
 
 
 @dataclass(frozen=True)

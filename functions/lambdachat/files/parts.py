@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any, Protocol
 
-from lambdachat.chat.request import MAX_IMAGE_BYTES
 from lambdachat.files import layout
+from lambdachat.files.limits import MAX_IMAGE_BYTES
 
 V1_MARKER = re.compile(r'\{\s*"bucket_id"\s*:\s*"([^"]*)"\s*\}')
 
