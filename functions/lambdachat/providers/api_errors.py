@@ -22,14 +22,10 @@ from lambdachat.providers.base import (
 _REFUSED_PARAMETER = frozenset({400, 422})
 
 
-def error_text(exc: ProviderError) -> str:
-    """`"<ErrorClass>: <message>"`; a failure without a message repeats its class name."""
-    kind = type(exc).__name__
-    return f"{kind}: {str(exc) or kind}"
-
-
 def api_error(exc: ProviderError) -> ApiError:
-    message = error_text(exc)
+    """The message is `"<ErrorClass>: <message>"` (a failure without a message repeats its class name)."""
+    kind = type(exc).__name__
+    message = f"{kind}: {str(exc) or kind}"
     if isinstance(exc, MissingAuthError):
         return Unauthorized(message)
     if isinstance(exc, RateLimitError):

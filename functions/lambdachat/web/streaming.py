@@ -20,7 +20,7 @@ from flask import Response, g
 
 from lambdachat.chat.events import Failed, ProviderChosen, ProviderState, StreamEvent, ThinkingEdge, media_markdown
 from lambdachat.observability import logger
-from lambdachat.providers.api_errors import error_text
+from lambdachat.providers.api_errors import api_error
 from lambdachat.providers.base import Content, Finish, Log, Media, MissingAuthError, Notice, Reasoning, Usage
 
 STREAM_HEADERS = {
@@ -62,9 +62,10 @@ def wire_event(event: StreamEvent) -> WireEvent:
 
 
 def _failure(event: Failed) -> WireEvent:
-    # A refused or missing key is its own event type: the client then asks for a key.
+    # A refused or missing key is its own event type: the client then asks for a key. The text
+    # is the one an HTTP answer to the same failure carries.
     kind = "auth" if isinstance(event.error, MissingAuthError) else "error"
-    return {"type": kind, kind: type(event.error).__name__, "message": error_text(event.error)}
+    return {"type": kind, kind: type(event.error).__name__, "message": api_error(event.error).message}
 
 
 def ndjson(event: StreamEvent) -> bytes:

@@ -1,7 +1,7 @@
 """One mapping from a provider failure to the HTTP error speech, /create, /models and the stream tell."""
 
 import pytest
-from lambdachat.providers.api_errors import api_error, error_text
+from lambdachat.providers.api_errors import api_error
 from lambdachat.providers.base import (
     MissingAuthError,
     ModelNotFoundError,
@@ -35,4 +35,3 @@ def test_each_provider_error_has_one_status_message_and_no_headers(exc, status, 
     error = api_error(exc)
     assert (error.status, error.message, error.headers) == (status, message, {})
     assert error.body() == {"error": {"message": message}}
-    assert error_text(exc) == message
