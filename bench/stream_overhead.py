@@ -22,7 +22,6 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -122,13 +121,12 @@ def throughput(client: httpx.Client, up: FakeUpstream, server_url: str, events: 
 def in_process(events: int) -> None:
     os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")  # no log noise in this process
     from lambdachat.providers.base import Content
-    from lambdachat.web.app import create_app
 
+    from tests.apps import create_app
     from tests.fakes.providers import FakeProvider, install
 
     fake = FakeProvider(script=[Content("tok ")] * events)
-    patch = pytest.MonkeyPatch()
-    install(patch, fake)
+    install(fake)
     client = create_app().test_client()
     body = {"messages": [{"role": "user", "content": "hi"}]}
     best = float("inf")
@@ -138,7 +136,6 @@ def in_process(events: int) -> None:
         lines = sum(1 for _ in response.response)
         best = min(best, time.perf_counter() - start)
     assert lines == events + 1
-    patch.undo()
     print(f"\nRoute alone, in-process ({events} events): {best / events * 1e6:.2f} µs/event, "
           f"{events / best:,.0f} events/s")
 

@@ -23,9 +23,10 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lambdachat.speech.base import LocalEngine, SpeechRequest  # noqa: E402
+from lambdachat.speech.base import SpeechRequest  # noqa: E402
 from lambdachat.speech.encode import encode  # noqa: E402
 from lambdachat.speech.engines import get_engine  # noqa: E402
+from lambdachat.speech.local_engine import LocalEngine  # noqa: E402
 
 from tests.local_server import local_server  # noqa: E402
 

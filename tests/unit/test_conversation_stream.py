@@ -1,4 +1,7 @@
-"""The event stream a provider's answer becomes: order, think tags, errors, closing."""
+"""The event stream a provider's answer becomes: order, think tags, errors, closing.
+
+Read as the g4f objects clients get (`wire_event`): what these tests assert is the contract.
+"""
 
 import pytest
 from lambdachat.chat.request import parse_conversation
@@ -17,6 +20,7 @@ from lambdachat.providers.base import (
     UpstreamDisconnected,
     Usage,
 )
+from lambdachat.web.streaming import wire_event
 
 from tests.apps import test_services
 from tests.fakes.providers import FakeProvider, install
@@ -27,7 +31,7 @@ ME = Principal("local")
 def run(monkeypatch, fake, **body):
     install(fake)
     body.setdefault("messages", [{"role": "user", "content": "hi"}])
-    return list(start_conversation(parse_conversation(body), ME, test_services()))
+    return [wire_event(event) for event in start_conversation(parse_conversation(body), ME, test_services())]
 
 
 def types(events):

@@ -1,79 +1,71 @@
-"""The g4f stream's event objects: `{"type": T, T: value, ...}`, and their two framings."""
+"""The events of one conversation turn, typed, as `chat.service` yields them.
+
+A closed union: the provider events that pass through unchanged (`Content`, `Reasoning`,
+`Usage`, `Finish`, `Media`, `Notice`, `Log`) plus what the service itself adds: which provider
+answers, the edges of a `<think>` block, the provider's state keyed by its name, and the failure
+that ends a turn. Nothing here knows a wire format: `web/streaming.py` frames these as g4f's
+NDJSON/SSE, and `create/answer.py` reads them as plain text.
+"""
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
 from typing import Any
 
 from lambdachat.providers.base import (
     Content,
-    ConversationState,
     Finish,
     Log,
     Media,
-    MissingAuthError,
     Notice,
     Provider,
-    ProviderEvent,
+    ProviderError,
     Reasoning,
     Usage,
 )
 
-Event = dict[str, Any]
+
+@dataclass(frozen=True)
+class ProviderChosen:
+    """Always the first event: who answers, with which model."""
+
+    name: str
+    label: str
+    model: str
+    url: str | None
+
+    @classmethod
+    def of(cls, provider: Provider, model: str) -> ProviderChosen:
+        return cls(name=provider.name, label=provider.label or provider.name, model=model, url=provider.url)
 
 
-def provider_event(provider: Provider, model: str) -> Event:
-    return {"type": "provider", "provider": {"name": provider.name, "label": provider.label or provider.name,
-                                             "model": model, "url": provider.url}}
+@dataclass(frozen=True)
+class ThinkingEdge:
+    """Where a `<think>` block opens or closes in the answer's text (`tag` is the tag itself)."""
+
+    tag: str
 
 
-def error_event(exc: BaseException) -> Event:
-    kind = type(exc).__name__
-    text = str(exc) or kind
-    if isinstance(exc, MissingAuthError):
-        return {"type": "auth", "auth": kind, "message": f"{kind}: {text}"}
-    return {"type": "error", "error": kind, "message": f"{kind}: {text}"}
+@dataclass(frozen=True)
+class ProviderState:
+    """State the client keeps under the provider's name and sends back next turn."""
+
+    provider: str
+    data: dict[str, Any]
 
 
-def content_event(text: str) -> Event:
-    return {"type": "content", "content": text}
+@dataclass(frozen=True)
+class Failed:
+    """The turn ended with this failure; whatever came before it stays sent."""
+
+    error: ProviderError
 
 
-def reasoning_event(**fields: str) -> Event:
-    return {"type": "reasoning", **fields}
+StreamEvent = (ProviderChosen | Content | Reasoning | ThinkingEdge | Usage | Finish | ProviderState | Media
+               | Notice | Log | Failed)
 
 
-def to_event(event: ProviderEvent, provider_name: str) -> Event:
-    """Map a provider event other than Content (which goes through the think splitter)."""
-    if isinstance(event, Reasoning):
-        fields = {k: v for k, v in (("token", event.token), ("status", event.status)) if v is not None}
-        return reasoning_event(**fields)
-    if isinstance(event, Usage):
-        return {"type": "usage", "usage": {"prompt_tokens": event.prompt_tokens,
-                                           "completion_tokens": event.completion_tokens,
-                                           "total_tokens": event.total_tokens}}
-    if isinstance(event, Finish):
-        return {"type": "finish", "finish": {"reason": event.reason}}
-    if isinstance(event, ConversationState):
-        return {"type": "conversation", "conversation": {provider_name: event.data}}
-    if isinstance(event, Media):
-        markdown = "\n".join(f"[![{event.alt}]({url})]({url})" for url in event.urls)
-        return {"type": "content", "content": f"\n<!-- generated images start -->\n{markdown}\n"
-                                              "<!-- generated images end -->\n",
-                "urls": list(event.urls), "alt": event.alt}
-    if isinstance(event, Notice):
-        return {"type": "message", "message": f"{event.kind}: {event.text}", "error": event.kind}
-    if isinstance(event, Log):
-        return {"type": "log", "log": event.text}
-    if isinstance(event, Content):
-        return content_event(event.text)
-    raise TypeError(f"not a provider event: {event!r}")
-
-
-def ndjson(event: Event) -> bytes:
-    return (json.dumps(event, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
-
-
-def sse(event: Event) -> bytes:
-    data = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
-    return f"event: {event['type']}\ndata: {data}\n\n".encode()
+def media_markdown(media: Media) -> str:
+    """The text a media event adds to the answer: each URL as a linked image between markers."""
+    markdown = "\n".join(f"[![{media.alt}]({url})]({url})" for url in media.urls)
+    return f"\n<!-- generated images start -->\n{markdown}\n<!-- generated images end -->\n"

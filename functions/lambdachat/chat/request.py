@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lambdachat.errors import BadRequest, PayloadTooLarge
-from lambdachat.files.parts import MAX_IMAGE_BYTES
+from lambdachat.files.limits import MAX_IMAGE_BYTES
 
 ACTIONS = frozenset({"next", "variant", "continue"})
 ROLES = frozenset({"system", "user", "assistant", "tool"})

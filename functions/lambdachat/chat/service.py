@@ -1,8 +1,8 @@
-"""Run one conversation turn: pick the provider, stream its answer as g4f events.
+"""Run one conversation turn: pick the provider, stream its answer as typed events.
 
 `start_conversation` does everything that can fail as a client error (unknown provider,
 bad action) before returning; the returned iterator then never raises for an upstream
-problem: it ends with an `error` or `auth` event instead. Closing the iterator closes the
+problem: it ends with a `Failed` event instead. Closing the iterator closes the
 provider's iterator, which stops the upstream request.
 """
 
@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from lambdachat.chat import events
-from lambdachat.chat.events import Event
+from lambdachat.chat.events import Failed, ProviderChosen, ProviderState, StreamEvent, ThinkingEdge
 from lambdachat.chat.ports import ChatPorts
 from lambdachat.chat.prompt import build_messages
 from lambdachat.chat.request import ConversationInput
@@ -24,6 +23,7 @@ from lambdachat.observability import logger
 from lambdachat.providers.base import (
     ChatRequest,
     Content,
+    ConversationState,
     Finish,
     Log,
     Media,
@@ -31,6 +31,7 @@ from lambdachat.providers.base import (
     Provider,
     ProviderError,
     ProviderEvent,
+    Reasoning,
     Usage,
 )
 from lambdachat.usage.recorder import record_usage
@@ -65,7 +66,7 @@ def _provider_state(inp: ConversationInput, provider: Provider) -> dict[str, obj
     return state if isinstance(state, dict) else None
 
 
-def start_conversation(inp: ConversationInput, principal: Principal, ports: ChatPorts) -> Iterator[Event]:
+def start_conversation(inp: ConversationInput, principal: Principal, ports: ChatPorts) -> Iterator[StreamEvent]:
     turn = plan_turn(inp, ports, principal)
     logger.info("conversation", extra={"provider": turn.provider.name, "model": turn.model,
                                        "action": inp.action, "principal": principal.id})
@@ -88,14 +89,15 @@ def _media_keeper(principal_id: str, ports: ChatPorts) -> Callable[[Media], list
     return keep
 
 
-def _stream(turn: Turn, keep_media: Callable[[Media], list[ProviderEvent]] | None = None) -> Iterator[Event]:
-    yield events.provider_event(turn.provider, turn.model)
+def _stream(turn: Turn, keep_media: Callable[[Media], list[ProviderEvent]] | None = None,
+            ) -> Iterator[StreamEvent]:
+    yield ProviderChosen.of(turn.provider, turn.model)
     provider, request = turn.provider, turn.request
     if provider.needs_auth and not request.credentials.api_key:
-        yield events.error_event(MissingAuthError(f"Add an API key for {provider.name} in settings"))
+        yield Failed(MissingAuthError(f"Add an API key for {provider.name} in settings"))
         return
-    tail: list[Event] = []   # finish and usage go after all content
-    logs: list[Event] = []   # buffered log lines go last
+    tail: list[StreamEvent] = []   # finish and usage go after all content
+    logs: list[StreamEvent] = []   # buffered log lines go last
     splitter = ThinkSplitter()
     upstream = provider.stream_chat(request)
     try:
@@ -103,23 +105,23 @@ def _stream(turn: Turn, keep_media: Callable[[Media], list[ProviderEvent]] | Non
             if isinstance(item, Content):
                 yield from _split(splitter.feed(item.text))
             elif isinstance(item, Finish | Usage):
-                tail.append(events.to_event(item, provider.name))
+                tail.append(item)
             elif isinstance(item, Log):
-                logs.append(events.to_event(item, provider.name))
+                logs.append(item)
             elif isinstance(item, Media) and keep_media is not None:
-                # copied into S3, URLs rewritten to /media/…; a failed copy adds a `message`
-                yield from (events.to_event(kept, provider.name) for kept in keep_media(item))
+                # copied into S3, URLs rewritten to /media/…; a failed copy adds a `Notice`
+                yield from (_keyed(kept, provider.name) for kept in keep_media(item))
             else:
-                yield events.to_event(item, provider.name)
+                yield _keyed(item, provider.name)
         yield from _split(splitter.flush())
         yield from tail
     except ProviderError as exc:
         yield from _split(splitter.flush())
         logger.warning("provider failed", extra={"provider": provider.name, "error": type(exc).__name__})
-        yield events.error_event(exc)
+        yield Failed(exc)
     except Exception as exc:  # a bug in an adapter must still end the stream with a whole line
         logger.exception("provider crashed", extra={"provider": provider.name})
-        yield events.error_event(ProviderError(f"{type(exc).__name__}: {exc}"))
+        yield Failed(ProviderError(f"{type(exc).__name__}: {exc}"))
     finally:
         close = getattr(upstream, "close", None)
         if close is not None:
@@ -127,11 +129,18 @@ def _stream(turn: Turn, keep_media: Callable[[Media], list[ProviderEvent]] | Non
     yield from logs
 
 
-def _split(pieces: Iterator[Piece]) -> Iterator[Event]:
+def _keyed(event: ProviderEvent, provider_name: str) -> StreamEvent:
+    """A provider's state is kept under its name (the client holds state for many providers)."""
+    if isinstance(event, ConversationState):
+        return ProviderState(provider_name, event.data)
+    return event
+
+
+def _split(pieces: Iterator[Piece]) -> Iterator[StreamEvent]:
     for piece in pieces:
         if piece.edge is not None:
-            yield events.reasoning_event(is_thinking=piece.edge)
+            yield ThinkingEdge(piece.edge)
         elif piece.thinking:
-            yield events.reasoning_event(token=piece.text)
+            yield Reasoning(token=piece.text)
         else:
-            yield events.content_event(piece.text)
+            yield Content(piece.text)

@@ -1,10 +1,11 @@
 """Run a one-shot prompt through the conversation service and read its events as plain text.
 
-The service ends a failed answer with an `error`/`auth` event; here those become statuses
-(404 unknown model, 401 key, 429 rate limit, 502 anything else upstream), and an answer with
-no text at all is a 502 too: a caller never gets an empty 200. When streaming, everything up
-to the first piece of text is read before the status is sent, so an early failure still gets
-its status; a failure after that can only be told in the text itself.
+The service ends a failed answer with a `Failed` event; here it becomes the status
+`providers.api_errors` gives every provider failure (404 unknown model, 401 key, 429 rate
+limit, 502 anything else upstream), and an answer with no text at all is a 502 too: a caller
+never gets an empty 200. When streaming, everything up to the first piece of text is read
+before the status is sent, so an early failure still gets its status; a failure after that
+can only be told in the text itself.
 """
 
 from __future__ import annotations
@@ -14,20 +15,18 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from lambdachat.chat.events import Event
+from lambdachat.chat.events import Failed, StreamEvent, media_markdown
 from lambdachat.chat.ports import ChatPorts
 from lambdachat.chat.request import ConversationInput
 from lambdachat.chat.service import start_conversation
 from lambdachat.create.markdown import code_block
 from lambdachat.create.params import CreateParams
-from lambdachat.errors import ApiError, NotFound, RateLimited, Unauthorized, UpstreamFailed
+from lambdachat.errors import ApiError, UpstreamFailed
 from lambdachat.files.layout import principal_segment
 from lambdachat.identity import Principal
 from lambdachat.media.store import ObjectStore
-
-_STATUS_BY_ERROR: dict[str, type[ApiError]] = {
-    "ModelNotFoundError": NotFound, "RateLimitError": RateLimited, "MissingAuthError": Unauthorized,
-}
+from lambdachat.providers.api_errors import api_error
+from lambdachat.providers.base import Content, Media
 
 
 @dataclass(frozen=True)
@@ -36,42 +35,40 @@ class Answer:
     redirect: str | None = None      # an answer that is one generated media file
 
 
-def _as_error(event: Event) -> ApiError:
-    kind = str(event.get("auth") or event.get("error") or "")
-    message = str(event.get("message") or kind or "The provider failed")
-    return _STATUS_BY_ERROR.get(kind, UpstreamFailed)(message)
-
-
 def events_for(params: CreateParams, principal: Principal, api_key: str | None,
-               api_base: str | None, ports: ChatPorts) -> Iterator[Event]:
+               api_base: str | None, ports: ChatPorts) -> Iterator[StreamEvent]:
     inp = ConversationInput(messages=[{"role": "user", "content": params.prompt}], model=params.model,
                             provider=params.provider, api_key=api_key, api_base=api_base,
                             web_search=params.web_search)
     return start_conversation(inp, principal, ports)  # an unknown provider raises NotFound here
 
 
-def _text_events(events: Iterator[Event]) -> Iterator[Event]:
-    """Content and media events; an error or auth event raises its ApiError."""
+def _text_events(events: Iterator[StreamEvent]) -> Iterator[Content | Media]:
+    """The answer's text and media; a failure raises its ApiError."""
     for event in events:
-        if event["type"] in {"error", "auth"}:
-            raise _as_error(event)
-        if event["type"] == "content":
+        if isinstance(event, Failed):
+            raise api_error(event.error)
+        if isinstance(event, Content | Media):
             yield event
 
 
-def _close(events: Iterator[Event]) -> None:
+def _text(event: Content | Media) -> str:
+    return event.text if isinstance(event, Content) else media_markdown(event)
+
+
+def _close(events: Iterator[StreamEvent]) -> None:
     close = getattr(events, "close", None)
     if close is not None:
         close()  # stops the provider's upstream request when we stop reading early
 
 
-def collect(events: Iterator[Event], params: CreateParams) -> Answer:
+def collect(events: Iterator[StreamEvent], params: CreateParams) -> Answer:
     parts: list[str] = []
     try:
         for event in _text_events(events):
-            if event.get("urls") and not "".join(parts).strip():
-                return Answer(redirect=str(event["urls"][0]))
-            parts.append(str(event["content"]))
+            if isinstance(event, Media) and event.urls and not "".join(parts).strip():
+                return Answer(redirect=event.urls[0])
+            parts.append(_text(event))
     finally:
         _close(events)
     text = "".join(parts)
@@ -85,7 +82,7 @@ def collect(events: Iterator[Event], params: CreateParams) -> Answer:
     return Answer(text=text)
 
 
-def stream_text(events: Iterator[Event]) -> Answer | Iterator[str]:
+def stream_text(events: Iterator[StreamEvent]) -> Answer | Iterator[str]:
     """A media-only answer, or the text as it comes (first piece already read, errors before it raised)."""
     texts = _text_events(events)
     try:
@@ -95,15 +92,15 @@ def stream_text(events: Iterator[Event]) -> Answer | Iterator[str]:
     except ApiError:
         _close(events)
         raise
-    if first.get("urls"):
+    if isinstance(first, Media) and first.urls:
         _close(events)
-        return Answer(redirect=str(first["urls"][0]))
+        return Answer(redirect=first.urls[0])
 
     def rest() -> Iterator[str]:
-        yield str(first["content"])
+        yield _text(first)
         try:
             for event in texts:
-                yield str(event["content"])
+                yield _text(event)
         except ApiError as exc:  # the status is gone already: say it where the reader looks
             yield f"\n\n[{exc.message}]\n"
         finally:

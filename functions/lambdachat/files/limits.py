@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from lambdachat.config import MB, Settings, get_settings
 
-__all__ = ["MB", "Limits", "current"]
+__all__ = ["MAX_IMAGE_BYTES", "MB", "Limits", "current"]
+
+# One image sent to a model inline (a data URI): a conversation's attachment or a bucket's media file.
+MAX_IMAGE_BYTES = 10 * MB
 
 
 @dataclass(frozen=True)

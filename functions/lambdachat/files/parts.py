@@ -15,9 +15,7 @@ import re
 from typing import Any, Protocol
 
 from lambdachat.files import layout
-
-# An image attached to a message, or read from a bucket into one: vision APIs take about this much.
-MAX_IMAGE_BYTES = 10 * 1024 * 1024
+from lambdachat.files.limits import MAX_IMAGE_BYTES
 
 V1_MARKER = re.compile(r'\{\s*"bucket_id"\s*:\s*"([^"]*)"\s*\}')
 

@@ -17,24 +17,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from lambdachat.config import Settings, get_settings
-from lambdachat.errors import (
-    ApiError,
-    BadRequest,
-    NotFound,
-    PayloadTooLarge,
-    RateLimited,
-    Unauthorized,
-    UpstreamFailed,
-)
-from lambdachat.providers.base import (
-    MissingAuthError,
-    ModelNotFoundError,
-    ProviderError,
-    RateLimitError,
-    UpstreamError,
-)
-from lambdachat.speech.base import FORMATS, Audio, LocalEngine, SpeechEngine, SpeechRequest
+from lambdachat.errors import BadRequest, NotFound, PayloadTooLarge
+from lambdachat.providers.api_errors import api_error
+from lambdachat.providers.base import ProviderError
+from lambdachat.speech.base import FORMATS, Audio, SpeechEngine, SpeechRequest
 from lambdachat.speech.espeak import Espeak
+from lambdachat.speech.local_engine import LocalEngine
 from lambdachat.speech.piper_voice import PiperVoice
 
 if TYPE_CHECKING:
@@ -130,23 +118,10 @@ def parse_request(values: Mapping[str, Any], api_key: str | None, api_base: str 
                          speed=speed, model=model, api_key=api_key, api_base=api_base)
 
 
-def _as_api_error(exc: ProviderError) -> ApiError:
-    message = f"{type(exc).__name__}: {exc}"
-    if isinstance(exc, MissingAuthError):
-        return Unauthorized(message)
-    if isinstance(exc, RateLimitError):
-        return RateLimited(message)
-    if isinstance(exc, ModelNotFoundError):
-        return NotFound(message)
-    if isinstance(exc, UpstreamError) and exc.status in (400, 422):  # the upstream refused a parameter
-        return BadRequest(message)
-    return UpstreamFailed(message)
-
-
 def speak(engine_name: str, request: SpeechRequest, setup: SpeechSetup | None = None) -> Audio:
     engine = get_engine(engine_name, setup)
     check_request(request, setup.settings if setup else None)
     try:
         return engine.synthesize(request)
     except ProviderError as exc:
-        raise _as_api_error(exc) from exc
+        raise api_error(exc) from exc

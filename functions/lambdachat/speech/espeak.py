@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lambdachat.speech.base import EngineUnavailable, LocalEngine, Pcm, SpeechRequest, UnknownVoice
+from lambdachat.speech.base import EngineUnavailable, Pcm, SpeechRequest, UnknownVoice
+from lambdachat.speech.local_engine import LocalEngine
 
 DEFAULT_VOICE = "en-us"
 NORMAL_RATE = 175                      # words per minute at speed 1.0

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from lambdachat.speech.base import EngineUnavailable, LocalEngine, Pcm, SpeechRequest, UnknownVoice
+from lambdachat.speech.base import EngineUnavailable, Pcm, SpeechRequest, UnknownVoice
+from lambdachat.speech.local_engine import LocalEngine
 
 VOICES = frozenset({"joe", "en_us-joe-medium", "en-us", "en_us", "default"})
 

@@ -1,6 +1,6 @@
 """Record the usage a provider reports during a conversation, without touching the stream.
 
-The conversation stream passes through `record_usage` untouched. When a `usage` event goes by,
+The conversation stream passes through `record_usage` untouched. When a `Usage` event goes by,
 the record is handed to one background worker thread and the stream moves on at once: the
 client never waits for DynamoDB, and a failed write is logged, never raised into the stream.
 The worker drains at interpreter exit (ThreadPoolExecutor joins its threads), so the local
@@ -16,13 +16,16 @@ import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from lambdachat.observability import logger
+from lambdachat.providers.base import Usage
 from lambdachat.usage.model import MAX_TOKENS, UsageRecord
 
 if TYPE_CHECKING:
     from lambdachat.usage.service import UsageService
+
+Event = TypeVar("Event")
 
 _lock = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
@@ -36,9 +39,16 @@ def _worker() -> ThreadPoolExecutor:
         return _executor
 
 
-def _tokens(usage: dict[str, Any], key: str) -> int:
-    value = usage.get(key)
-    return value if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_TOKENS else 0
+def _bounded(tokens: int) -> int:
+    """A count a record can hold; an upstream's nonsense (negative, absurdly large) counts as 0."""
+    return tokens if 0 <= tokens <= MAX_TOKENS else 0
+
+
+def usage_record(usage: Usage, provider: str, model: str) -> UsageRecord:
+    prompt, completion = _bounded(usage.prompt_tokens), _bounded(usage.completion_tokens)
+    return UsageRecord(model=model, provider=provider, prompt_tokens=prompt, completion_tokens=completion,
+                       total_tokens=_bounded(usage.total_tokens) or prompt + completion,
+                       source="conversation", created_at=datetime.now(UTC))
 
 
 def _store(service: UsageService, principal: str, record: UsageRecord) -> None:
@@ -58,18 +68,13 @@ def drain(timeout: float = 10.0) -> None:
         _worker().submit(lambda: None).result(timeout)
 
 
-def record_usage(events: Iterator[dict[str, Any]], service: UsageService, principal: str, provider: str,
-                 model: str) -> Iterator[dict[str, Any]]:
+def record_usage(events: Iterator[Event], service: UsageService, principal: str, provider: str,
+                 model: str) -> Iterator[Event]:
     try:
         for event in events:
-            usage = event.get("usage") if event.get("type") == "usage" else None
-            if isinstance(usage, dict):
+            if isinstance(event, Usage):
                 try:
-                    prompt, completion = _tokens(usage, "prompt_tokens"), _tokens(usage, "completion_tokens")
-                    submit(service, principal, UsageRecord(
-                        model=model, provider=provider, prompt_tokens=prompt, completion_tokens=completion,
-                        total_tokens=_tokens(usage, "total_tokens") or prompt + completion,
-                        source="conversation", created_at=datetime.now(UTC)))
+                    submit(service, principal, usage_record(event, provider, model))
                 except Exception:  # e.g. the worker cannot start at interpreter shutdown
                     logger.exception("usage record not queued", extra={"provider": provider})
             yield event

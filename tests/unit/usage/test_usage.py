@@ -4,7 +4,9 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
+from lambdachat.chat.events import ProviderChosen
 from lambdachat.errors import BadRequest
+from lambdachat.providers.base import Content, Finish, Usage
 from lambdachat.usage import recorder
 from lambdachat.usage.metrics import emit_tokens
 from lambdachat.usage.model import parse_day, parse_usage
@@ -91,9 +93,7 @@ def stream(*events):
 
 
 def test_the_recorder_passes_every_event_and_stores_the_reported_usage():
-    events = [{"type": "provider"}, {"type": "content", "content": "hi"},
-              {"type": "usage", "usage": {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7}},
-              {"type": "finish", "finish": {"reason": "stop"}}]
+    events = [ProviderChosen("Fake", "Fake", "fake-model", None), Content("hi"), Usage(5, 2), Finish("stop")]
     service = UsageService(InMemoryUsageStore(), emit=lambda r: None)
     assert list(recorder.record_usage(stream(*events), service, "alice", "Fake", "fake-model")) == events
     recorder.drain()
@@ -108,7 +108,7 @@ def test_a_failing_store_never_breaks_the_stream():
             raise ConnectionError("DynamoDB is down")
 
     broken = UsageService(Broken(), emit=lambda r: None)
-    events = [{"type": "usage", "usage": {"prompt_tokens": 1}}, {"type": "content", "content": "after"}]
+    events = [Usage(1, 0), Content("after")]
     assert list(recorder.record_usage(stream(*events), broken, "alice", "Fake", "m")) == events
     recorder.drain()
 
@@ -118,8 +118,8 @@ def test_closing_the_recorder_closes_the_provider_stream():
 
     def upstream():
         try:
-            yield {"type": "content", "content": "a"}
-            yield {"type": "content", "content": "b"}
+            yield Content("a")
+            yield Content("b")
         finally:
             closed.append(True)
 

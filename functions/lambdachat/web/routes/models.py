@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import Blueprint, Response, g, jsonify, request
 
-from lambdachat.errors import NotFound, Unauthorized, UpstreamFailed
+from lambdachat.errors import NotFound
+from lambdachat.providers.api_errors import api_error
 from lambdachat.providers.base import MissingAuthError, ProviderError
 from lambdachat.web.access import public
 from lambdachat.web.context import services
@@ -39,13 +40,11 @@ def handle_get_provider_models(provider_name: str) -> Response:
     creds = services().credentials(provider, request.headers.get("x-api-key") or None,
                                    request.headers.get("x-api-base") or None, g.principal)
     if provider.needs_auth and not creds.api_key:
-        raise Unauthorized(f"MissingAuthError: Add an API key for {provider.name}")
+        raise api_error(MissingAuthError(f"Add an API key for {provider.name}"))
     try:
         models = provider.list_models(creds)
-    except MissingAuthError as exc:
-        raise Unauthorized(f"MissingAuthError: {exc}") from exc
     except ProviderError as exc:
-        raise UpstreamFailed(f"{type(exc).__name__}: {exc}") from exc
+        raise api_error(exc) from exc
     return jsonify([m.as_provider_model() for m in models])
 
 
