@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from lambdachat.config import get_settings
 from lambdachat.errors import NotFound
 from lambdachat.providers.base import Provider
 from lambdachat.providers.keys import server_credentials
@@ -19,9 +20,18 @@ def all_providers() -> tuple[Provider, ...]:
     return (*(OpenAICompatible(p) for p in PRESETS), Anthropic(), Gemini(), LocalModel())
 
 
+def available_providers() -> list[Provider]:
+    """The providers that exist in this deployment. In the cloud, one whose built-in base URL is a
+    server on this machine (Ollama, LM Studio) would reach the function's own loopback, past the
+    SSRF guard: there it exists only with a base URL the operator configured."""
+    if get_settings().mode == "local":
+        return list(all_providers())
+    return [p for p in all_providers() if not p.machine_local or server_credentials(p).base_url]
+
+
 def get_provider(name: str) -> Provider | None:
     """Exact name first (g4f clients send class names), then case-insensitively."""
-    providers = all_providers()
+    providers = available_providers()
     for provider in providers:
         if provider.name == name:
             return provider

@@ -53,4 +53,4 @@ def handle_get_provider_models(provider_name: str) -> Response:
 @providers_bp.get("/backend-api/v2/providers")
 @public
 def handle_get_providers() -> Response:
-    return jsonify([p.describe() for p in registry.all_providers()])
+    return jsonify([p.describe() for p in registry.available_providers()])
