@@ -202,3 +202,13 @@ def test_storage_failure_falls_back_to_the_server_key(client, keyed, monkeypatch
     monkeypatch.setenv("KEYED_API_KEY", "sk-server")
     chat(client)
     assert keyed.requests[-1].credentials.api_key == "sk-server"
+
+
+@pytest.mark.parametrize("document", [{"log": 5}, {"log": {"entries": [{"request": {
+    "url": "https://chatgpt.com/", "headers": 5}}]}}, {"log": {"entries": [{"request": {
+    "url": "https://chatgpt.com/", "cookies": {"a": "b"}}}]}}])
+def test_a_har_of_the_wrong_shape_is_400_with_what_was_wrong_and_stores_nothing(client, aws, document):
+    response = upload(client, "session.har", document)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["message"].startswith("log")
+    assert objects(aws) == []

@@ -79,3 +79,43 @@ def test_files_that_hold_nothing_usable_are_400_with_a_message(filename, data, m
     with pytest.raises(BadRequest) as caught:
         parse_upload(filename, data)
     assert message in caught.value.message
+
+
+def _har_with(request: object) -> bytes:
+    return dumps({"log": {"entries": [{"request": request}]}})
+
+
+REQUEST = {"method": "GET", "url": "https://chatgpt.com/", "headers": [], "cookies": []}
+
+
+# A HAR whose parts have the wrong type is the uploader's mistake: a 400 that names the part, never
+# an AttributeError/TypeError 500 (issue 11, #10).
+@pytest.mark.parametrize(("document", "where"), [
+    (dumps({"log": 5}), "log"),
+    (dumps({"log": None}), "log"),
+    (dumps({"log": []}), "log"),
+    (dumps({"log": {"entries": {}}}), "log.entries"),
+    (dumps({"log": {"entries": [5]}}), "log.entries[0]"),
+    (dumps({"log": {"entries": [{"request": "GET /"}]}}), "log.entries[0].request"),
+    (_har_with({**REQUEST, "url": 5}), "log.entries[0].request.url"),
+    (_har_with({**REQUEST, "url": "https://[::1/"}), "log.entries[0].request.url"),
+    (_har_with({**REQUEST, "headers": 5}), "log.entries[0].request.headers"),
+    (_har_with({**REQUEST, "headers": {"authorization": "Bearer x"}}), "log.entries[0].request.headers"),
+    (_har_with({**REQUEST, "headers": ["authorization: Bearer x"]}), "log.entries[0].request.headers[0]"),
+    (_har_with({**REQUEST, "headers": [{"name": "authorization", "value": 5}]}),
+     "log.entries[0].request.headers[0]"),
+    (_har_with({**REQUEST, "cookies": 5}), "log.entries[0].request.cookies"),
+    (_har_with({**REQUEST, "cookies": "a=b"}), "log.entries[0].request.cookies"),
+    (_har_with({**REQUEST, "cookies": [{"name": 5, "value": "v"}]}), "log.entries[0].request.cookies[0]"),
+    (_har_with({**REQUEST, "cookies": [None]}), "log.entries[0].request.cookies[0]"),
+])
+def test_a_har_with_parts_of_the_wrong_type_is_400_naming_the_part(document, where):
+    with pytest.raises(BadRequest) as caught:
+        parse_upload("session.har", document)
+    assert caught.value.message.startswith(f"{where} ")
+
+
+def test_a_har_entry_without_headers_or_cookies_is_fine():
+    request = {"url": "https://chatgpt.com/", "cookies": [{"name": "a", "value": "b"}]}
+    extract = parse_upload("s.har", _har_with(request))
+    assert extract.cookies == {"chatgpt.com": {"a": "b"}}

@@ -143,25 +143,57 @@ def _har_key(url: str, headers: dict[str, str]) -> str | None:
 
 
 def _from_har(document: Any) -> Extract:
-    entries = document.get("log", {}).get("entries") if isinstance(document, dict) else None
+    """Keys and cookies from a HAR log. A part of the wrong type is a 400 that names it
+    (`log.entries[3].request.headers`), not a crash: the file is the uploader's."""
+    log = document.get("log") if isinstance(document, dict) else None
+    if not isinstance(log, dict):
+        raise BadRequest("log must be an object holding log.entries (export the .har from the browser's "
+                         "network tab)")
+    entries = log.get("entries")
     if not isinstance(entries, list):
-        raise BadRequest("A .har file needs log.entries (export it from the browser's network tab)")
+        raise BadRequest("log.entries must be a list (export the .har from the browser's network tab)")
     hosts = _api_hosts()
     keys: dict[str, str] = {}
     cookies: dict[str, dict[str, str]] = {}
-    for entry in entries:   # in time order: a later request's key or cookie wins
-        request = entry.get("request") if isinstance(entry, dict) else None
-        if not isinstance(request, dict) or not isinstance(request.get("url"), str):
-            continue
-        url = request["url"]
-        host = urlsplit(url).hostname or ""
-        headers = {str(h.get("name", "")).lower(): str(h.get("value", ""))
-                   for h in request.get("headers", []) if isinstance(h, dict)}
+    for index, entry in enumerate(entries):   # in time order: a later request's key or cookie wins
+        where = f"log.entries[{index}]"
+        if not isinstance(entry, dict):
+            raise BadRequest(f"{where} must be an object")
+        request = entry.get("request")
+        if not isinstance(request, dict):
+            raise BadRequest(f"{where}.request must be an object")
+        url, host = _har_url(request, f"{where}.request")
+        headers = {name.lower(): value for name, value in _pairs(request, "headers", f"{where}.request")}
         if host in hosts and (key := _har_key(url, headers)):
             keys[hosts[host]] = key
         domain = next((d for d in COOKIE_DOMAINS if d in host or host == d.lstrip(".")), None)
-        if domain is not None:
-            for cookie in request.get("cookies", []):
-                if isinstance(cookie, dict) and isinstance(cookie.get("name"), str):
-                    cookies.setdefault(domain, {})[cookie["name"]] = str(cookie.get("value", ""))
+        for name, value in _pairs(request, "cookies", f"{where}.request"):  # checked on every entry
+            if domain is not None:
+                cookies.setdefault(domain, {})[name] = value
     return Extract(keys=keys, cookies=cookies)
+
+
+def _har_url(request: dict[str, Any], where: str) -> tuple[str, str]:
+    """A HAR request's URL and its host name."""
+    url = request.get("url")
+    try:
+        if isinstance(url, str):
+            return url, urlsplit(url).hostname or ""
+    except ValueError:  # "Invalid IPv6 URL"
+        pass
+    raise BadRequest(f"{where}.url must be a URL")
+
+
+def _pairs(request: dict[str, Any], field: str, where: str) -> list[tuple[str, str]]:
+    """A HAR request's `headers` or `cookies`: a list of {name, value} objects with string values
+    (absent means none)."""
+    items = request.get(field, [])
+    if not isinstance(items, list):
+        raise BadRequest(f"{where}.{field} must be a list of {{name, value}} objects")
+    pairs = []
+    for index, item in enumerate(items):
+        if not (isinstance(item, dict) and isinstance(item.get("name"), str)
+                and isinstance(item.get("value", ""), str)):
+            raise BadRequest(f"{where}.{field}[{index}] must be an object with string name and value")
+        pairs.append((item["name"], item.get("value", "")))
+    return pairs
