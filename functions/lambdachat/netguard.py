@@ -126,19 +126,31 @@ def checked_address(host: str, port: int, policy: AddressPolicy, resolver: Resol
 
 def check_url(url: str) -> SplitResult:
     """The URL-level rules, before any connection: http(s) only, a host, no credentials, and no
-    backslash or control character (parsers disagree on those: g4f #3397)."""
+    backslash or control character (parsers disagree on those: g4f #3397). A URL httpx cannot
+    parse (octal IPv4 such as 0177.0.0.1, broken IPv6 brackets, invalid IDNA) is refused here
+    too: httpx is what builds the request, and its InvalidURL/IDNAError would come out later as
+    a server error instead of the client's mistake."""
     if "\\" in url or any(ord(ch) < 33 for ch in url):
         raise UrlRefused("malformed URL")
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a malformed port
+    except ValueError as exc:  # "Invalid IPv6 URL", a port out of range
+        raise UrlRefused(_malformed(exc)) from exc
     if parts.scheme.lower() not in {"http", "https"}:
         raise UrlRefused("only http(s) URLs are allowed")
-    try:
-        parts.port  # noqa: B018 - raises on a malformed port
-    except ValueError as exc:
-        raise UrlRefused("malformed URL") from exc
     if parts.username or parts.password or not parts.hostname:
         raise UrlRefused("malformed URL")
+    try:
+        httpx.URL(url).host  # noqa: B018 - .host decodes IDNA labels (xn--), which httpx reads later
+    except (httpx.InvalidURL, ValueError) as exc:  # idna.IDNAError is a ValueError
+        raise UrlRefused(_malformed(exc)) from exc
     return parts
+
+
+def _malformed(exc: Exception) -> str:
+    detail = str(exc)
+    return f"malformed URL ({detail[:200]})" if detail else "malformed URL"
 
 
 # A fixed policy, or one read at each new connection (the configured one, so a process-wide client

@@ -73,6 +73,11 @@ class Services:
             return Registry(builtin_providers(), self.settings)
         return self._once("providers", build)
 
+    def provider_name(self, name: str) -> str | None:
+        """This app's name for a provider (exact or case-folded), if it has one."""
+        provider = self.providers().get_provider(name)
+        return provider.name if provider is not None else None
+
     def upload_store(self) -> UploadStore:
         def build() -> UploadStore:
             from lambdachat.credentials.store import S3UploadStore
@@ -84,7 +89,7 @@ class Services:
         def build() -> UploadedCredentials:
             from lambdachat.credentials.uploads import UploadedCredentials
 
-            return UploadedCredentials(self.upload_store(), self.settings)
+            return UploadedCredentials(self.upload_store(), self.settings, self.provider_name)
         return self._once("uploads", build)
 
     def credentials(self, provider: Provider, api_key: str | None, api_base: str | None,

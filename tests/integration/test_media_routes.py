@@ -126,7 +126,9 @@ def test_search_redirects_to_the_best_match(client):
     assert client.get(response.headers["Location"]).data == png()
 
 
-@pytest.mark.parametrize("query", ["skip=x", "skip=-1", "min=abc", "min=9"])
+# "²" passes str.isdigit(), "٣" int() too, and int() refuses past 4,300 digits: ASCII digits only, bounded.
+@pytest.mark.parametrize("query", ["skip=x", "skip=-1", "min=abc", "min=9", "skip=%C2%B2", "min=%C2%B9",
+                                   "skip=%D9%A3", "skip=" + "9" * 5000])
 def test_search_with_malformed_params_is_400(client, query):
     response = client.get(f"/search/image+cat?{query}")
     assert response.status_code == 400 and response.is_json

@@ -96,7 +96,9 @@ def test_expires_seconds_and_never(owner, aws):
     assert aws("s3").get_object_tagging(Bucket="lambdachat-files", Key=spilled)["TagSet"] == []
 
 
-@pytest.mark.parametrize("expires", ["abc", "0", "59", "-1", str(400 * DAY), "1e5"])
+# "²" and "٣" pass str.isdigit() (and int() takes "٣"): only ASCII digits are a number here.
+@pytest.mark.parametrize("expires", ["abc", "0", "59", "-1", str(400 * DAY), "1e5", "%C2%B2", "3600%C2%B2",
+                                     "%D9%A3%D9%A6%D9%A0%D9%A0"])
 def test_bad_expires_is_400_and_nothing_is_stored(owner, aws, expires):
     response = owner.post(f"{URL}?expires={expires}", data=conversation("x"), content_type="application/json")
     assert response.status_code == 400

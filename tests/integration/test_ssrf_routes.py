@@ -65,3 +65,26 @@ def test_a_base_url_that_is_not_plain_http_is_400_before_streaming(monkeypatch, 
     response = client.post("/backend-api/v2/conversation", json={**CHAT, "api_base": base})
     assert response.status_code == 400
     assert "api_base" in response.get_json()["error"]["message"]
+
+
+@pytest.mark.parametrize("mode", ["cloud", "local"])
+@pytest.mark.parametrize("base", ["http://0177.0.0.1/v1", "http://[::1/v1", "http://xn--/v1", "http://\uff41.com/v1"])
+def test_a_base_url_the_http_client_cannot_parse_is_400_on_every_route(monkeypatch, mode: str, base: str) -> None:
+    _mode(monkeypatch, mode)
+    client = create_app(["conversation", "provider_models", "synthesize", "create"]).test_client()
+    responses = {
+        "models": client.get("/backend-api/v2/models/Custom", headers={"x-api-base": base}),
+        "conversation": client.post("/backend-api/v2/conversation", json={**CHAT, "api_base": base}),
+        "synthesize": client.get("/backend-api/v2/synthesize/Custom?text=hi", headers={"x-api-base": base}),
+        "create": client.get("/backend-api/v2/create?prompt=hi&provider=Custom", headers={"x-api-base": base}),
+    }
+    for route, response in responses.items():
+        assert response.status_code == 400, route
+        assert "api_base is not usable: malformed URL" in response.get_json()["error"]["message"], route
+
+
+def test_a_malformed_server_configured_base_url_is_a_clear_upstream_error(monkeypatch) -> None:
+    monkeypatch.setenv("CUSTOM_BASE_URL", "http://0177.0.0.1/v1")
+    response = create_app(["provider_models"]).test_client().get("/backend-api/v2/models/Custom")
+    assert response.status_code == 502
+    assert "configured base URL is malformed" in response.get_json()["error"]["message"]

@@ -66,8 +66,9 @@ def test_json_key_file_is_saved_encrypted_per_principal(client, aws):
     assert json.loads(raw) == {"api_key": "sk-uploaded"}
 
 
-def test_uploaded_key_is_used_for_the_principals_chat_and_model_list(client, keyed, monkeypatch):
+def test_uploaded_key_is_used_for_the_principals_chat_and_model_list(aws, keyed, monkeypatch):
     monkeypatch.setenv("KEYED_API_KEY", "sk-server")
+    client = create_app().test_client()
     assert chat(client)[0]["type"] == "provider"
     assert keyed.requests[-1].credentials.api_key == "sk-server"   # nothing uploaded yet
     upload(client, "keys.json", {"Keyed": {"api_key": "sk-uploaded"}})
@@ -178,7 +179,9 @@ class CountingStore(S3UploadStore):
 def test_keys_are_cached_briefly_per_principal_and_an_upload_refreshes_them(aws, keyed):
     clock = [1000.0]
     settings = Settings.from_env()
-    client = create_app(uploads=UploadedCredentials(CountingStore(), settings, clock=lambda: clock[0])).test_client()
+    known = {"Keyed": "Keyed"}.get
+    uploads = UploadedCredentials(CountingStore(), settings, known, clock=lambda: clock[0])
+    client = create_app(uploads=uploads).test_client()
     CountingStore.reads = 0
     upload(client, "a.json", {"Keyed": {"api_key": "sk-a"}})
     for _ in range(3):
@@ -200,3 +203,13 @@ def test_storage_failure_falls_back_to_the_server_key(aws, keyed, monkeypatch):
     monkeypatch.setenv("KEYED_API_KEY", "sk-server")
     chat(create_app(upload_store=Broken()).test_client())
     assert keyed.requests[-1].credentials.api_key == "sk-server"
+
+
+@pytest.mark.parametrize("document", [{"log": 5}, {"log": {"entries": [{"request": {
+    "url": "https://chatgpt.com/", "headers": 5}}]}}, {"log": {"entries": [{"request": {
+    "url": "https://chatgpt.com/", "cookies": {"a": "b"}}}]}}])
+def test_a_har_of_the_wrong_shape_is_400_with_what_was_wrong_and_stores_nothing(client, aws, document):
+    response = upload(client, "session.har", document)
+    assert response.status_code == 400
+    assert response.get_json()["error"]["message"].startswith("log")
+    assert objects(aws) == []

@@ -123,6 +123,19 @@ def test_urls_that_are_not_plain_http_are_refused_before_any_connection(url: str
         check_url(url)
 
 
+# What httpx (the client that would send the request) cannot parse is a malformed URL here too,
+# not an InvalidURL or IDNAError later (issue 11, #10): octal/out-of-range IPv4, broken IPv6
+# brackets, invalid IDNA labels.
+MALFORMED = ["http://0177.0.0.1/v1", "http://256.0.0.1/", "http://[::1/", "http://[zz]/", "http://[1::2::3]/",
+             "http://[v1.x]/", "http://xn--/", "http://\uff41.com/", "http://\u2488.com/"]
+
+
+@pytest.mark.parametrize("url", MALFORMED)
+def test_urls_the_http_client_cannot_parse_are_refused_as_malformed(url: str) -> None:
+    with pytest.raises(UrlRefused, match="malformed URL"):
+        check_url(url)
+
+
 def test_connection_goes_to_the_checked_address_with_the_name_as_host(server) -> None:
     port, seen = server
     dns = FakeDns({"models.example": ["127.0.0.1"]})

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -54,7 +54,7 @@ def extension(filename: str) -> str:
     return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
 
 
-def parse_upload(filename: str, data: bytes) -> Extract:
+def parse_upload(filename: str, data: bytes, known: ProviderNames) -> Extract:
     ext = extension(filename)
     if ext not in EXTENSIONS:
         raise BadRequest("Not supported file: upload a .json (cookies or api_key) or a .har file")
@@ -62,24 +62,19 @@ def parse_upload(filename: str, data: bytes) -> Extract:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadRequest(f"{filename} is not valid UTF-8 JSON") from exc
-    extract = _from_har(document) if ext == "har" else _from_json(filename, document)
+    extract = _from_har(document) if ext == "har" else _from_json(filename, document, known)
     if not extract.keys and not extract.cookies:
         raise BadRequest(f"{filename} holds no cookies and no provider key lambdachat can use")
     return extract
 
 
-@lru_cache(maxsize=1)
-def _provider_names() -> dict[str, str]:
-    """Folded name -> name of every built-in provider (lazily: it imports the provider modules)."""
-    from lambdachat.providers.registry import builtin_providers
-
-    return {p.name.casefold(): p.name for p in builtin_providers()}
+# The app's name for a provider a file names (`Registry.get_provider`, exact or case-folded).
+ProviderNames = Callable[[str], "str | None"]
 
 
-def canonical_provider(name: str) -> str | None:
+def canonical_provider(name: str, known: ProviderNames) -> str | None:
     """The registry's name for a provider named in a file (exact, case-folded, or g4f's alias)."""
-    wanted = G4F_ALIASES.get(name.casefold(), name)
-    return _provider_names().get(wanted.casefold())
+    return known(G4F_ALIASES.get(name.casefold(), name))
 
 
 def _clean_key(value: Any) -> str | None:
@@ -89,7 +84,7 @@ def _clean_key(value: Any) -> str | None:
     return key if key and len(key) <= MAX_KEY_CHARS and _KEY_TEXT.match(key) else None
 
 
-def _from_json(filename: str, document: Any) -> Extract:
+def _from_json(filename: str, document: Any, known: ProviderNames) -> Extract:
     if isinstance(document, list):
         return Extract(cookies=_cookie_array(document))
     if not isinstance(document, dict):
@@ -98,18 +93,18 @@ def _from_json(filename: str, document: Any) -> Extract:
         named = _KEY_FILE.match(filename)
         if named is None:
             raise BadRequest("Name a single-key file api_key_<Provider>.json so it says which provider")
-        return Extract(keys=_keys({named.group(1): document}))
-    return Extract(keys=_keys(document))
+        return Extract(keys=_keys({named.group(1): document}, known))
+    return Extract(keys=_keys(document, known))
 
 
-def _keys(by_provider: dict[str, Any]) -> dict[str, str]:
+def _keys(by_provider: dict[str, Any], known: ProviderNames) -> dict[str, str]:
     keys: dict[str, str] = {}
     unknown: list[str] = []
     for name, entry in by_provider.items():
         key = _clean_key(entry.get("api_key")) if isinstance(entry, dict) else None
         if key is None:
             continue
-        canonical = canonical_provider(str(name))
+        canonical = canonical_provider(str(name), known)
         if canonical is None:
             unknown.append(str(name)[:64])
         else:
@@ -150,25 +145,57 @@ def _har_key(url: str, headers: dict[str, str]) -> str | None:
 
 
 def _from_har(document: Any) -> Extract:
-    entries = document.get("log", {}).get("entries") if isinstance(document, dict) else None
+    """Keys and cookies from a HAR log. A part of the wrong type is a 400 that names it
+    (`log.entries[3].request.headers`), not a crash: the file is the uploader's."""
+    log = document.get("log") if isinstance(document, dict) else None
+    if not isinstance(log, dict):
+        raise BadRequest("log must be an object holding log.entries (export the .har from the browser's "
+                         "network tab)")
+    entries = log.get("entries")
     if not isinstance(entries, list):
-        raise BadRequest("A .har file needs log.entries (export it from the browser's network tab)")
+        raise BadRequest("log.entries must be a list (export the .har from the browser's network tab)")
     hosts = _api_hosts()
     keys: dict[str, str] = {}
     cookies: dict[str, dict[str, str]] = {}
-    for entry in entries:   # in time order: a later request's key or cookie wins
-        request = entry.get("request") if isinstance(entry, dict) else None
-        if not isinstance(request, dict) or not isinstance(request.get("url"), str):
-            continue
-        url = request["url"]
-        host = urlsplit(url).hostname or ""
-        headers = {str(h.get("name", "")).lower(): str(h.get("value", ""))
-                   for h in request.get("headers", []) if isinstance(h, dict)}
+    for index, entry in enumerate(entries):   # in time order: a later request's key or cookie wins
+        where = f"log.entries[{index}]"
+        if not isinstance(entry, dict):
+            raise BadRequest(f"{where} must be an object")
+        request = entry.get("request")
+        if not isinstance(request, dict):
+            raise BadRequest(f"{where}.request must be an object")
+        url, host = _har_url(request, f"{where}.request")
+        headers = {name.lower(): value for name, value in _pairs(request, "headers", f"{where}.request")}
         if host in hosts and (key := _har_key(url, headers)):
             keys[hosts[host]] = key
         domain = next((d for d in COOKIE_DOMAINS if d in host or host == d.lstrip(".")), None)
-        if domain is not None:
-            for cookie in request.get("cookies", []):
-                if isinstance(cookie, dict) and isinstance(cookie.get("name"), str):
-                    cookies.setdefault(domain, {})[cookie["name"]] = str(cookie.get("value", ""))
+        for name, value in _pairs(request, "cookies", f"{where}.request"):  # checked on every entry
+            if domain is not None:
+                cookies.setdefault(domain, {})[name] = value
     return Extract(keys=keys, cookies=cookies)
+
+
+def _har_url(request: dict[str, Any], where: str) -> tuple[str, str]:
+    """A HAR request's URL and its host name."""
+    url = request.get("url")
+    try:
+        if isinstance(url, str):
+            return url, urlsplit(url).hostname or ""
+    except ValueError:  # "Invalid IPv6 URL"
+        pass
+    raise BadRequest(f"{where}.url must be a URL")
+
+
+def _pairs(request: dict[str, Any], field: str, where: str) -> list[tuple[str, str]]:
+    """A HAR request's `headers` or `cookies`: a list of {name, value} objects with string values
+    (absent means none)."""
+    items = request.get(field, [])
+    if not isinstance(items, list):
+        raise BadRequest(f"{where}.{field} must be a list of {{name, value}} objects")
+    pairs = []
+    for index, item in enumerate(items):
+        if not (isinstance(item, dict) and isinstance(item.get("name"), str)
+                and isinstance(item.get("value", ""), str)):
+            raise BadRequest(f"{where}.{field}[{index}] must be an object with string name and value")
+        pairs.append((item["name"], item.get("value", "")))
+    return pairs

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from lambdachat.config import MB, Settings
-from lambdachat.credentials.formats import EXTENSIONS, Extract, extension, parse_upload
+from lambdachat.credentials.formats import EXTENSIONS, Extract, ProviderNames, extension, parse_upload
 from lambdachat.credentials.store import UploadStore
 from lambdachat.errors import BadRequest, PayloadTooLarge
 from lambdachat.files.layout import clean_filename
@@ -27,9 +27,10 @@ _CACHE_ENTRIES = 1024
 class UploadedCredentials:
     """One per process (the composition root builds it): the store and the short-lived cache."""
 
-    def __init__(self, store: UploadStore, settings: Settings,
+    def __init__(self, store: UploadStore, settings: Settings, known: ProviderNames,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
+        self.known = known
         self.max_upload_bytes = settings.upload_cookies_max_bytes
         self.max_files = settings.upload_cookies_max_files
         self.max_extract_bytes = settings.upload_cookies_max_extract_bytes
@@ -50,7 +51,7 @@ class UploadedCredentials:
         if extension(name) not in EXTENSIONS:
             raise BadRequest("Not supported file: upload a .json (cookies or api_key) or a .har file")
         self.check_size(len(data))
-        extract = replace(parse_upload(name, data), uploaded_at=time.time_ns())
+        extract = replace(parse_upload(name, data, self.known), uploaded_at=time.time_ns())
         if len(extract.to_json()) > self.max_extract_bytes:
             raise PayloadTooLarge("This file holds too many cookies; export only the sites you need")
         store = self.store

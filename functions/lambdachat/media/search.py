@@ -22,6 +22,7 @@ KINDS = frozenset({"image", "audio", "video"})
 MAX_TERMS = 10
 MAX_FILES = 5000  # the default of Settings.search_max_files: how many of the owner's files are listed
 _TERM = re.compile(r"[^\w.,+-]+")
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ class Query:
 def _int_param(name: str, raw: str | None, default: int, upper: int) -> int:
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or int(raw) > upper:
+    # ASCII digits, bounded: str.isdigit() also passes "²" (which int() refuses: a 500) and "٣".
+    if not _WHOLE_NUMBER.fullmatch(raw) or int(raw) > upper:
         raise BadRequest(f"'{name}' must be a whole number from 0 to {upper}")
     return int(raw)
 

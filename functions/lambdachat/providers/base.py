@@ -155,6 +155,10 @@ class Provider(ABC):
     # False for a provider that takes no key at all (the embedded model): then no key source is
     # consulted, which spares every chat with it the principal's uploaded-keys lookup in S3.
     uses_keys: bool = True
+    # True when the built-in base URL is a server on this machine (Ollama, LM Studio). In the
+    # cloud "this machine" is the function itself, so there such a provider exists only once the
+    # operator configures a base URL for it (lambdachat.providers.registry).
+    machine_local: bool = False
     # Whether a trailing assistant message is continued natively (prefill); if not, the
     # `continue` action asks the model to carry on in a new user turn.
     supports_prefill: bool = False

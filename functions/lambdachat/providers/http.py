@@ -208,6 +208,8 @@ class Upstream:
                 raise UpstreamError(f"{self.provider} at {host} is not reachable from this server "
                                     f"({refused})") from exc
             raise UpstreamError(f"Could not reach {self.provider} at {host}") from exc
+        except httpx.InvalidURL as exc:  # not an HTTPError; client URLs never get here (netguard.check_url)
+            raise UpstreamError(f"{self.provider}'s configured base URL is malformed: {exc}") from exc
         except httpx.HTTPError as exc:
             raise UpstreamError(f"{self.provider}: {type(exc).__name__}: "
                                 f"{_tidy(str(exc), self.secret)}") from exc

@@ -1,8 +1,8 @@
 """Where a provider's key and base URL come from, in order of precedence.
 
 1. The request (`api_key` / `api_base` / `base_url` in the body, `x-api-key` / `x_api_key`,
-   `x-api-base` headers). A client base URL is honoured only for `Custom`: anything else
-   would let a caller point a server-held key at a host of its choosing.
+   `x-api-base` headers). A client base URL is honoured only for `Custom`, and a server-held
+   key never goes to it: only the client's own key (from the request or its uploads) does.
 2. The principal's own uploaded keys (`upload_cookies`: `lambdachat.credentials`), never
    another principal's.
 3. Server configuration: `<NAME>_API_KEY` / `<NAME>_BASE_URL` in the environment
@@ -69,19 +69,35 @@ KeyLookup = Callable[["Principal", str], "str | None"]
 def request_credentials(provider: Provider, api_key: str | None, base_url: str | None,
                         principal: Principal | None = None, *, uploaded: KeyLookup | None = None,
                         settings: Settings | None = None) -> Credentials:
-    """Credentials for one request: the request's, then the principal's uploads, then the server's."""
+    """Credentials for one request: the request's, then the principal's uploads, then the server's.
+
+    The server's key goes only to the server's base URL: with a base URL of the client's own
+    (Custom's `api_base`), only a key of the client's own goes along (the request's, or one this
+    principal uploaded), else none. Otherwise `x-api-base: https://attacker.example` would hand
+    the operator's `CUSTOM_API_KEY` to whoever asks (issue 11, #1).
+    """
     if not provider.uses_keys:
         return Credentials()
     if not api_key and principal is not None and uploaded is not None:
         api_key = uploaded(principal, provider.name)
     server = server_credentials(provider, settings)
-    client_base = base_url if provider.name == "Custom" else None
+    client_base = _client_base_url(provider, base_url, server.base_url)
     if client_base:
-        from lambdachat.netguard import UrlRefused, check_url  # httpcore: only for a client base URL
+        return Credentials(api_key=api_key, base_url=client_base, client_base_url=True)
+    return Credentials(api_key=api_key or server.api_key, base_url=server.base_url)
 
-        try:
-            check_url(client_base)
-        except UrlRefused as exc:
-            raise BadRequest(f"api_base is not usable: {exc}") from exc
-    return Credentials(api_key=api_key or server.api_key, base_url=client_base or server.base_url,
-                       client_base_url=bool(client_base))
+
+def _client_base_url(provider: Provider, base_url: str | None, server_base: str | None) -> str | None:
+    """The request's base URL when it is one of the client's own (only Custom takes one), checked.
+    The server's own URL sent back (the SPA may echo it) is the server's, not the client's."""
+    if provider.name != "Custom" or not base_url:
+        return None
+    if server_base and base_url.rstrip("/") == server_base.rstrip("/"):
+        return None
+    from lambdachat.netguard import UrlRefused, check_url  # httpcore: only for a client base URL
+
+    try:
+        check_url(base_url)
+    except UrlRefused as exc:
+        raise BadRequest(f"api_base is not usable: {exc}") from exc
+    return base_url

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from lambdachat.providers.base import (
     ChatRequest,
@@ -46,6 +47,11 @@ class Preset:
     url: str | None = None
     # Mistral refuses `stream_options` (422 extra_forbidden) and sends usage unasked.
     stream_usage: bool = True
+
+    @property
+    def machine_local(self) -> bool:
+        """The built-in base URL is a server on this machine (loopback)."""
+        return bool(self.base_url) and urlsplit(self.base_url).hostname in {"127.0.0.1", "localhost", "::1"}
 
 
 PRESETS: tuple[Preset, ...] = (
@@ -98,6 +104,7 @@ class OpenAICompatible(Provider):
         self.login_url = preset.login_url
         self.needs_auth = preset.needs_auth
         self.vision = bool(preset.vision_models)
+        self.machine_local = preset.machine_local
 
     def is_configured(self, creds: Credentials) -> bool:
         if self.preset.base_url is None:  # Custom: nothing to talk to without a base URL

@@ -23,8 +23,13 @@ def builtin_providers() -> tuple[Provider, ...]:
 
 
 class Registry:
+    """The providers that exist in this deployment. In the cloud, one whose built-in base URL is a
+    server on this machine (Ollama, LM Studio) would reach the function's own loopback, past the
+    SSRF guard: there it exists only with a base URL the operator configured (issue 11, #13)."""
+
     def __init__(self, providers: Sequence[Provider], settings: Settings) -> None:
-        self.providers = tuple(providers)
+        self.providers = tuple(p for p in providers if settings.local or not p.machine_local
+                               or server_credentials(p, settings).base_url)
         self.settings = settings
 
     def all_providers(self) -> tuple[Provider, ...]:

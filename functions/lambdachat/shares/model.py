@@ -29,6 +29,7 @@ TOKEN_HEADER = "x-share-token"
 TOKEN_COOKIE = "share_token"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,128}$")
 _INTEGER = re.compile(r"^-?[0-9]{1,19}$")
+_SECONDS = re.compile(r"[0-9]{1,12}")
 _ENTITY_TAG = re.compile(r'^(?:W/)?"([\x21\x23-\x7e]*)"$')
 
 
@@ -89,7 +90,7 @@ def parse_expires(value: str | None, now: int, default_seconds: int = Settings.s
     text = value.strip().lower()
     if text == "never":
         return None
-    if not text.isdigit() or len(text) > 12:
+    if not _SECONDS.fullmatch(text):  # not str.isdigit(): "²" passes it, and int("²") raises
         raise BadRequest("expires must be a number of seconds or 'never'")
     seconds = int(text)
     if not MIN_EXPIRES_SECONDS <= seconds <= max_seconds:
