@@ -38,9 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="address to listen on (default: $HOST or 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=env_int("PORT", 8080),
                        help="port to listen on, 0 for any free one (default: $PORT or 8080)")
-    serve.add_argument("--threads", type=_positive, default=env_int("LAMBDACHAT_THREADS", 16),
+    serve.add_argument("--threads", type=_positive, default=env_int("LAMBDACHAT_THREADS", 128),
                        help="concurrent requests; each open stream holds one (default: "
-                            "$LAMBDACHAT_THREADS or 16)")
+                            "$LAMBDACHAT_THREADS or 128)")
     from lambdachat.accesskeys.cli import add_parser as add_keys_parser
 
     add_keys_parser(commands)

@@ -40,6 +40,11 @@ class Settings:
     connect_timeout: float = 10.0
     stream_timeout: float = 120.0                # idle time allowed between two upstream chunks
     max_request_bytes: int = 5 * 1024 * 1024
+    # gunicorn (web/guarded_worker.py): a client's whole request head must arrive within
+    # header_timeout; a socket that moves no byte for client_idle_timeout is given up (0 = never).
+    header_timeout: float = 10.0
+    client_idle_timeout: float = 30.0
+    max_connections_per_client: int = 0         # open connections per client address (0 = no bound)
     local_threads: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
     local_ctx: int = 4096
     local_max_tokens: int = 512
@@ -61,10 +66,19 @@ def get_settings() -> Settings:
         connect_timeout=env_float("LAMBDACHAT_CONNECT_TIMEOUT", 10.0),
         stream_timeout=env_float("LAMBDACHAT_STREAM_TIMEOUT", 120.0),
         max_request_bytes=env_int("LAMBDACHAT_MAX_REQUEST_MB", default_body) * 1024 * 1024,
+        header_timeout=env_float("LAMBDACHAT_HEADER_TIMEOUT", 10.0),
+        client_idle_timeout=env_float("LAMBDACHAT_CLIENT_IDLE_TIMEOUT", 30.0),
+        # In the cloud the only peer is the Web Adapter on 127.0.0.1: a bound there would cap
+        # the adapter, not a client. Locally it keeps one address from taking every thread.
+        max_connections_per_client=env_int("LAMBDACHAT_MAX_CONNECTIONS_PER_CLIENT",
+                                           32 if mode == "local" else 0),
         local_threads=env_int("LAMBDACHAT_LOCAL_THREADS", max(1, (os.cpu_count() or 2) - 1)),
         local_ctx=env_int("LAMBDACHAT_LOCAL_CTX", 4096),
         local_max_tokens=env_int("LAMBDACHAT_LOCAL_MAX_TOKENS", 512),
     )
     if settings.auth_mode not in {"none", "keys"}:
         raise RuntimeError(f"LAMBDACHAT_AUTH must be 'none' or 'keys', got {settings.auth_mode!r}")
+    if settings.header_timeout <= 0 or settings.client_idle_timeout < 0 or settings.max_connections_per_client < 0:
+        raise RuntimeError("LAMBDACHAT_HEADER_TIMEOUT must be > 0; LAMBDACHAT_CLIENT_IDLE_TIMEOUT and "
+                           "LAMBDACHAT_MAX_CONNECTIONS_PER_CLIENT must be ≥ 0")
     return settings
