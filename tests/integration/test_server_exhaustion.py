@@ -1,4 +1,5 @@
-"""`lambdachat serve` under clients that hold connections without making progress (issue 11 #3).
+"""`lambdachat serve` under clients that hold connections without making progress (issue 11 #3),
+and gunicorn's own error answers in the API's JSON shape (issue 11 #18).
 
 Attackers connect from their own loopback addresses (tests/exhaustion.py); normal requests come
 from 127.0.0.1.
@@ -13,6 +14,7 @@ import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 from tests.exhaustion import attack, attacker_address, stream_request, timed_get, wait_for_streams
@@ -145,3 +147,15 @@ def test_connections_beyond_the_per_address_bound_get_a_429_and_others_are_serve
     with connect(strict, source) as again:
         again.sendall(b"GET /backend-api/v2/version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         assert read_answer(again).startswith(b"HTTP/1.1 200")
+
+
+@pytest.mark.parametrize(("headers", "path", "status"), [
+    ({}, "/backend-api/v2/version?q=" + "a" * 9000, 414),
+    ({"X-Big": "b" * 9000}, "/backend-api/v2/version", 431),
+    ({f"X-H{i}": "v" for i in range(120)}, "/backend-api/v2/version", 431),
+])
+def test_gunicorn_limits_answer_in_the_json_error_shape(server, headers, path, status):
+    response = httpx.get(server.url + path, headers=headers, timeout=10)
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    assert isinstance(response.json()["error"]["message"], str) and response.json()["error"]["message"]

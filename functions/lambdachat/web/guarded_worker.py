@@ -17,6 +17,8 @@ took all 16 threads and no other request was answered. This worker changes three
 A stream still holds its thread while it generates (WSGI is synchronous), so the thread pool must
 be larger than the streams one expects (`lambdachat serve` sizes it; see server.py).
 
+gunicorn's own error responses (400/414/431/…) are written as the API's JSON error shape.
+
 This relies on gthread internals (`accept`, `on_client_socket_readable`, `murder_pending`,
 `TConn.data_ready`) of the gunicorn release pinned in pyproject.toml.
 """
@@ -48,6 +50,13 @@ def error_response(status: int, reason: str, message: str) -> bytes:
     head = (f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\n\r\n")
     return head.encode("latin-1") + body
+
+
+def write_json_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+    """Replaces gunicorn.util.write_error (HTML), which gunicorn's handle_error calls with the
+    status, reason and message it chose: the one seam that has all three, so gunicorn's own
+    choice of status for each parse error is kept without copying it."""
+    util.write_nonblock(sock, error_response(status_int, reason, mesg))
 
 
 def client_host(addr: Any) -> str:
@@ -92,6 +101,10 @@ class GuardedThreadWorker(gthread.ThreadWorker):  # type: ignore[misc]
         self.lingering: collections.deque[tuple[float, socket.socket]] = collections.deque()
         # Touched only on the main thread: accept and every close (finish_request, murder_*) run there.
         self.per_client: collections.Counter[str] = collections.Counter()
+
+    def init_process(self) -> None:
+        util.write_error = write_json_error
+        super().init_process()
 
     def accept(self, listener: Any) -> None:
         try:
