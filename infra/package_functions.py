@@ -38,7 +38,7 @@ import yaml  # type: ignore[import-untyped]
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BUILD = REPO_ROOT / "build" / "lambda"
 PACKAGE_SRC = REPO_ROOT / "functions" / "lambdachat"
-WEB_ADAPTER_REQUIREMENT = "gunicorn>=23"
+WEB_ADAPTER_REQUIREMENT = "gunicorn>=27,<28"  # web/guarded_worker.py subclasses gthread internals
 # Parts of lambdachat no Lambda runs: the SPA the local server serves (S3 + CloudFront serve it
 # in the cloud) and the laptop-only server entry points.
 EXCLUDED_SOURCES = ("static/", "server.py", "cli.py", "storage/local_aws.py")

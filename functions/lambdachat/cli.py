@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="port to listen on, 0 for any free one (default: $PORT or 8080)")
     serve.add_argument("--threads", type=_positive, default=settings.threads,
                        help="concurrent requests; each open stream holds one (default: "
-                            "$LAMBDACHAT_THREADS or 16)")
+                            "$LAMBDACHAT_THREADS or 128)")
     from lambdachat.accesskeys.cli import add_parser as add_keys_parser
 
     add_keys_parser(commands)

@@ -68,7 +68,18 @@ class Settings:
                                        "request body (413, nothing stored)", "5 MB in cloud mode, 100 MB locally")
     host: str = _knob("HOST", "127.0.0.1", CORE, "address `lambdachat serve` listens on")
     port: int = _knob("PORT", 8080, CORE, "port of `lambdachat serve` (and of gunicorn under the Web Adapter)")
-    threads: int = _knob("LAMBDACHAT_THREADS", 16, CORE, "gunicorn threads of `lambdachat serve`")
+    threads: int = _knob("LAMBDACHAT_THREADS", 128, CORE,
+                         "gunicorn threads of `lambdachat serve`: concurrent requests, each open stream holds one")
+    header_timeout: float = _knob("LAMBDACHAT_HEADER_TIMEOUT", 10.0, CORE,
+                                  "seconds a client has to send its whole request head (else 408); heads are "
+                                  "read by gunicorn's main loop, not a thread", "10 s")
+    client_idle_timeout: float = _knob("LAMBDACHAT_CLIENT_IDLE_TIMEOUT", 30.0, CORE,
+                                       "a response the client takes no byte of for this long is aborted and its "
+                                       "generation stopped (0 = never)", "30 s")
+    max_connections_per_client: int | None = _knob(
+        "LAMBDACHAT_MAX_CONNECTIONS_PER_CLIENT", None, CORE,
+        "open connections per client address, beyond them 429 (0 = no bound); in the cloud the only peer is "
+        "the Web Adapter", "32 locally, 0 in cloud mode")
     web_dir: str | None = _knob("LAMBDACHAT_WEB_DIR", None, CORE, "the built SPA the local server serves",
                                 "`web/dist`")
     warm_model: bool = _knob("LAMBDACHAT_WARM_MODEL", True, CORE,
@@ -174,6 +185,9 @@ class Settings:
         "family": "<PROVIDER>_API_KEY / <PROVIDER>_BASE_URL"})
 
     def __post_init__(self) -> None:
+        if self.header_timeout <= 0 or self.client_idle_timeout < 0 or (self.max_connections_per_client or 0) < 0:
+            raise RuntimeError("LAMBDACHAT_HEADER_TIMEOUT must be > 0; LAMBDACHAT_CLIENT_IDLE_TIMEOUT and "
+                               "LAMBDACHAT_MAX_CONNECTIONS_PER_CLIENT must be >= 0")
         if self.auth_mode not in {"none", "keys"}:
             raise RuntimeError(f"LAMBDACHAT_AUTH must be 'none' or 'keys', got {self.auth_mode!r}")
         if self.mode not in {"cloud", "local"}:
@@ -189,6 +203,12 @@ class Settings:
     @property
     def max_request_bytes(self) -> int:
         return (self.max_request_mb if self.max_request_mb is not None else 100 if self.local else 5) * MB
+
+    @property
+    def connections_per_client(self) -> int:
+        """0 = no bound. A bound on the adapter's loopback connection would cap the adapter, not a client."""
+        limit = self.max_connections_per_client
+        return limit if limit is not None else 32 if self.local else 0
 
     @property
     def media_stream_max_bytes(self) -> int:

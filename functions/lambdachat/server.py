@@ -39,7 +39,10 @@ KEEPALIVE = 5
 class ServeOptions:
     host: str = "127.0.0.1"
     port: int = 8080
-    threads: int = 16
+    # Each open stream holds a thread while it generates; request heads and idle kept-alive
+    # connections hold none (web/guarded_worker.py). 128 is four addresses' worth of streams at
+    # the per-address bound (32); the pool starts threads only when they are needed.
+    threads: int = 128
 
 
 def create_local_app(services: Services | None = None) -> Flask:
