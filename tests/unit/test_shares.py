@@ -197,3 +197,50 @@ def test_in_memory_store_refuses_a_stale_version():
     store.replace(item, parse_body(conversation("b")), now=NOW)
     with pytest.raises(VersionConflict):
         store.replace(item, parse_body(conversation("c")), now=NOW)
+
+
+# ---- If-Match: an update made from a stale copy is refused ----------------------------------
+
+def test_an_update_from_a_stale_etag_is_412_and_the_newer_version_stays(service):
+    from lambdachat.errors import PreconditionFailed
+
+    saved = service.save(SID, conversation("a"), token=None, expires=None, owner="local")
+    read = saved.etag
+    second = service.save(SID, conversation("a", "first"), token=saved.owner_token, expires=None,
+                          owner="local", if_match=read)
+    with pytest.raises(PreconditionFailed):
+        service.save(SID, conversation("a", "second"), token=saved.owner_token, expires=None,
+                     owner="local", if_match=read)
+    assert service.body(service.fetch(SID))[1] == conversation("a", "first")
+    third = service.save(SID, conversation("a", "first", "second"), token=saved.owner_token, expires=None,
+                         owner="local", if_match=f'"nope", {second.etag}')
+    assert third.etag == service.fetch(SID).etag
+
+
+def test_if_match_star_weak_and_malformed(service):
+    from lambdachat.errors import PreconditionFailed
+
+    saved = service.save(SID, conversation("a"), token=None, expires=None, owner="local")
+    with pytest.raises(PreconditionFailed):   # If-Match compares strongly
+        service.save(SID, conversation("b"), token=saved.owner_token, expires=None, owner="local",
+                     if_match=f"W/{saved.etag}")
+    with pytest.raises(BadRequest):           # never silently unconditional
+        service.save(SID, conversation("b"), token=saved.owner_token, expires=None, owner="local",
+                     if_match="12345")
+    service.save(SID, conversation("b"), token=saved.owner_token, expires=None, owner="local", if_match="*")
+    assert service.body(service.fetch(SID))[1] == conversation("b")
+
+
+def test_if_match_on_a_share_that_does_not_exist_is_412_and_creates_nothing(service):
+    from lambdachat.errors import PreconditionFailed
+
+    with pytest.raises(PreconditionFailed):
+        service.save(SID, conversation("a"), token=None, expires=None, owner="local", if_match="*")
+    assert service.store.get(SID) is None
+
+
+def test_a_plain_post_by_the_owner_stays_an_unconditional_write(service):
+    saved = service.save(SID, conversation("a"), token=None, expires=None, owner="local")
+    service.save(SID, conversation("b"), token=saved.owner_token, expires=None, owner="local")
+    service.save(SID, conversation("c"), token=saved.owner_token, expires=None, owner="local")
+    assert service.body(service.fetch(SID))[1] == conversation("c")

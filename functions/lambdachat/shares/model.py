@@ -112,6 +112,28 @@ def token_matches(token: str | None, stored_hash: str) -> bool:
     return hmac.compare_digest(hash_token(token), stored_hash)
 
 
+def if_match_holds(if_match: str, etag: str) -> bool:
+    """`If-Match` (RFC 9110 13.1.1): `*` or a list of strong tags, one of them the current ETag.
+
+    A writer sends the ETag it read, so an update made from a stale copy is refused (412)
+    instead of silently replacing someone else's accepted change. Weak tags never match
+    (If-Match compares strongly); an unparsable value is a client mistake (400), never
+    ignored, because ignoring it would turn a conditional write into an unconditional one.
+    """
+    matched = False
+    for part in if_match.split(","):
+        candidate = part.strip()
+        if candidate == "*":
+            matched = True
+            continue
+        tag = _ENTITY_TAG.match(candidate)
+        if tag is None:
+            raise BadRequest("If-Match must be * or the quoted ETag of the share")
+        if not candidate.startswith("W/") and candidate == etag:
+            matched = True
+    return matched
+
+
 def not_modified(if_none_match: str | None, etag: str, updated: int | None) -> bool:
     """True when the header names the current version: our ETag, `*`, or V1's integer `updated`.
 
