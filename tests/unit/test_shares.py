@@ -244,3 +244,17 @@ def test_a_plain_post_by_the_owner_stays_an_unconditional_write(service):
     service.save(SID, conversation("b"), token=saved.owner_token, expires=None, owner="local")
     service.save(SID, conversation("c"), token=saved.owner_token, expires=None, owner="local")
     assert service.body(service.fetch(SID))[1] == conversation("c")
+
+
+# ---- which media a share shows -----------------------------------------------------------------
+
+def test_media_references_match_whole_names_only():
+    bucket = "0b5e1d7c-2f4a-4c1e-9d2b-7a6f3e8c9d10"
+    body = json.dumps({"items": [
+        {"role": "user", "content": [{"bucket_id": bucket, "url": f"/files/{bucket}/media/caf%C3%A9.png",
+                                      "name": "café.png"}]},
+        {"role": "assistant", "content": f"![a](/files/{bucket}/media/pic.png.webp) and "
+                                         f"/files/{bucket}/media/b.jpg. and /files/{bucket}/media/c.gif?x=1"},
+    ]}).encode()
+    assert model.media_references(body) == {(bucket, "café.png"), (bucket, "pic.png.webp"),
+                                            (bucket, "b.jpg"), (bucket, "c.gif")}

@@ -11,8 +11,10 @@ import hmac
 import json
 import re
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from lambdachat.config import env_int
 from lambdachat.errors import BadRequest, PayloadTooLarge
@@ -33,6 +35,9 @@ TOKEN_HEADER = "x-share-token"
 TOKEN_COOKIE = "share_token"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,128}$")
 _INTEGER = re.compile(r"^-?[0-9]{1,19}$")
+# A bucket media URL inside a share body; the name runs as far as filename characters go (or
+# their percent-encoding, as the SPA writes them), so `pic.png.webp` never also names `pic.png`.
+_MEDIA_REFERENCE = re.compile(r"/files/([A-Za-z0-9][A-Za-z0-9_-]{7,63})/media/([\w.,+%-]+)")
 _ENTITY_TAG = re.compile(r'^(?:W/)?"([\x21\x23-\x7e]*)"$')
 
 
@@ -74,6 +79,32 @@ def _updated(value: Any) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**18:
         return value
     return None
+
+
+def media_references(raw: bytes) -> frozenset[tuple[str, str]]:
+    """Every `(bucket_id, filename)` a share body names as `/files/<bucket_id>/media/<filename>`.
+
+    Found in the JSON's strings (after JSON unescaping, then URL decoding), matched whole:
+    prose punctuation after a link is dropped (a stored filename never ends in `.,+-`).
+    """
+    found: set[tuple[str, str]] = set()
+    for text in _strings(json.loads(raw.decode("utf-8"))):
+        for bucket_id, name in _MEDIA_REFERENCE.findall(text):
+            found.add((bucket_id, unquote(name).rstrip(".,+-")))
+    return frozenset(found)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    stack = [value]   # iterative: a share may nest as deep as the JSON parser allowed
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
 
 
 def entity_tag(raw: bytes) -> str:

@@ -17,6 +17,7 @@ from lambdachat.shares.model import (
     check_share_id,
     hash_token,
     if_match_holds,
+    media_references,
     new_token,
     parse_body,
     parse_expires,
@@ -114,10 +115,10 @@ class ShareService:
 
     def media_owner(self, share_id: str, bucket_id: str, filename: str) -> str:
         """Whose bucket holds a media file this live share shows (contract: media a share points
-        to is public). The share's own body must name `/files/<bucket_id>/media/<filename>`, so a
-        share id opens exactly the files its owner chose to show, and nothing once it is revoked."""
+        to is public). The share's own body must name `/files/<bucket_id>/media/<filename>` exactly,
+        so a share id opens only the files its owner chose to show, and nothing once it is revoked."""
         item, body = self.body(self.fetch(share_id))
-        if f"/files/{bucket_id}/media/{filename}".encode() not in body:
+        if (bucket_id, filename) not in media_references(body):
             raise NotFound("Media not found")
         return item.owner
 
