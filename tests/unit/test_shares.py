@@ -137,16 +137,38 @@ def test_unchanged_repost_writes_nothing(service):
     assert service.store.get(SID).version == 2
 
 
-def test_expired_share_is_404_at_once_and_its_id_can_be_shared_again(service, clock):
+def test_expired_share_is_404_at_once_and_its_id_stays_taken_for_the_longest_expiry(service, clock):
+    from lambdachat.shares.store import TOMBSTONE_SECONDS
+
     first = service.save(SID, conversation("old"), token=None, expires="60", owner="local")
     clock.now += 60
     with pytest.raises(NotFound):
         service.fetch(SID)
     with pytest.raises(NotFound):
         service.revoke(SID, first.owner_token)
+    # a stranger cannot put their content behind the old link
+    with pytest.raises(Conflict):
+        service.save(SID, conversation("stranger"), token=None, expires=None, owner="mallory")
+    clock.now += TOMBSTONE_SECONDS - 1
+    with pytest.raises(Conflict):
+        service.save(SID, conversation("stranger"), token=None, expires=None, owner="mallory")
+    clock.now += 1   # every link to the old share has outlived the longest expiry
     fresh = service.save(SID, conversation("new"), token=None, expires=None, owner="local")
     assert fresh.created and fresh.owner_token != first.owner_token
     assert service.body(service.fetch(SID))[1] == conversation("new")
+
+
+def test_a_revoked_share_id_stays_taken(service, clock):
+    from lambdachat.shares.store import TOMBSTONE_SECONDS
+
+    first = service.save(SID, conversation("old"), token=None, expires="never", owner="local")
+    service.revoke(SID, first.owner_token)
+    with pytest.raises(NotFound):
+        service.fetch(SID)
+    with pytest.raises(Conflict):
+        service.save(SID, conversation("stranger"), token=None, expires=None, owner="mallory")
+    clock.now += TOMBSTONE_SECONDS
+    assert service.save(SID, conversation("new"), token=None, expires=None, owner="local").created
 
 
 def test_expiry_is_chosen_at_creation_only(service):

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from lambdachat.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed
 from lambdachat.shares.model import (
+    DAY,
     ShareBody,
     check_share_id,
     hash_token,
@@ -24,6 +25,7 @@ from lambdachat.shares.model import (
     token_matches,
 )
 from lambdachat.shares.store import (
+    TOMBSTONE_SECONDS,
     BodyMissing,
     DynamoShareStore,
     ShareExists,
@@ -93,7 +95,10 @@ class ShareService:
             self.store.create(share_id, hash_token(token), body, expires_at=expires_at,
                               owner=owner, now=now)
         except ShareExists as exc:
-            raise Conflict("Another request created a share with this id first") from exc
+            # A fresh id would not help the V1 client, which builds its link from the id it chose.
+            raise Conflict("This share id is taken: in use, or it expired or was revoked within the "
+                           f"last {TOMBSTONE_SECONDS // DAY} days and stays reserved so old links never "
+                           "show someone else's chat. Share under a new id") from exc
         return Saved(share_id=share_id, created=True, expires_at=expires_at, etag=body.etag,
                      owner_token=token)
 
