@@ -315,3 +315,21 @@ def test_an_oversized_presigned_upload_is_deleted_on_complete(client, aws, monke
 def test_complete_refuses_unclean_names(client, name):
     client.post(f"{FILES}/uploads", json={"filename": "a.txt", "size": 1})
     assert client.post(f"{FILES}/uploads/{name}/complete").status_code in (400, 404)
+
+
+def test_slots_leaked_by_a_killed_upload_are_repaired_from_the_records(client, aws, monkeypatch):
+    # kill -9 between claiming slots and releasing the unused ones: the counter says 20 while
+    # the bucket holds 5 files. The records are the truth; the limit itself still holds.
+    from lambdachat.files import limits
+    from lambdachat.files.aws import DynamoBucketIndex
+
+    monkeypatch.setenv("LAMBDACHAT_BUCKET_MAX_FILES", "20")
+    assert limits.current().files_per_bucket == 20
+    assert upload(client, *[(f"f{n}.txt", b"x") for n in range(5)]).status_code == 200
+    DynamoBucketIndex().claim(BUCKET, "alice", 15, 20)   # the dead process's claim, never released
+    counted = next(i for i in index_items(aws) if i["sk"]["S"] == "owner")["file_count"]["N"]
+    assert counted == "20"
+    response = upload(client, *[(f"g{n}.txt", b"x") for n in range(15)])
+    assert response.status_code == 200, response.get_json()
+    assert len(response.get_json()["files"]) == 15
+    assert upload(client, ("one-too-many.txt", b"x")).status_code == 413

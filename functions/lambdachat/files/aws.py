@@ -124,7 +124,36 @@ class DynamoBucketIndex:
                 raise
             if self.owner(bucket_id) != principal_id:
                 raise Forbidden("This bucket belongs to someone else") from exc
-            raise PayloadTooLarge(f"A bucket holds at most {max_files} files") from exc
+            if not self._recount(bucket_id, principal_id, new_files, max_files):
+                raise PayloadTooLarge(f"A bucket holds at most {max_files} files") from exc
+
+    def _recount(self, bucket_id: str, principal_id: str, new_files: int, max_files: int) -> bool:
+        """The bucket looks full: repair `file_count` from the file records, then claim again.
+
+        A process killed between `claim` and `release` (kill -9, a Lambda timeout) leaves slots
+        counted that no file holds; the records are the truth. The repair is conditional on the
+        count read, so a concurrent claim makes it give up (413, retryable) instead of guessing.
+        A claim still in flight (its record not yet written) is not counted: at worst a bucket
+        briefly holds that many files more than the limit.
+        """
+        item = self._ddb.get_item(TableName=self.table, Key=_typed(_owner_key(bucket_id)),
+                                  ConsistentRead=True).get("Item") or {}
+        seen = item.get("file_count", {}).get("N", "0")
+        actual = len(self.files(principal_id, bucket_id))
+        if actual + new_files > max_files:
+            return False
+        try:
+            self._ddb.update_item(
+                TableName=self.table, Key=_typed(_owner_key(bucket_id)),
+                UpdateExpression="SET file_count = :count",
+                ConditionExpression="principal = :p AND file_count = :seen",
+                ExpressionAttributeValues={":p": {"S": principal_id}, ":seen": {"N": seen},
+                                           ":count": {"N": str(actual + new_files)}})
+        except Exception as exc:
+            if is_condition_failure(exc):
+                return False
+            raise
+        return True
 
     def release(self, bucket_id: str, files: int) -> None:
         if files:
