@@ -61,12 +61,13 @@ ACCESS: dict[str, Access] = {
         s3_list=("buckets/*",),
         table={"bucketid#": ("GetItem", "UpdateItem", "DeleteItem"),
                "bucket#": ("GetItem", "PutItem", "DeleteItem", "Query", "BatchWriteItem"),
-               # DELETE files/<id> revokes a share first (shares.revoke_share_if_token)
-               "share#": ("GetItem", "DeleteItem")},
+               # DELETE files/<id> revokes a share first (shares.revoke_share_if_token):
+               # the item is replaced by a tombstone (PutItem) that keeps the id taken
+               "share#": ("GetItem", "PutItem")},
     ),
     "chat": Access(
         s3_read=("shares/*",), s3_tagged_write=("shares/*",), s3_delete=("shares/*",),
-        table={"share#": ("GetItem", "PutItem", "DeleteItem")},
+        table={"share#": ("GetItem", "PutItem")},   # revoking writes a tombstone, nothing deletes items
     ),
     "upload_cookies": Access(
         s3_write=("principals/*/cookies/*", "principals/*/credentials/*"),

@@ -63,3 +63,25 @@ def keys_mode_env(monkeypatch: pytest.MonkeyPatch, endpoint: str, *names: str) -
     finally:
         aws.client.cache_clear()
     return env, keys
+
+
+@contextmanager
+def linearizable_dynamodb(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """moto checks a ConditionExpression and then writes without a lock, so two threads can both
+    pass the check; real DynamoDB applies each conditional write atomically. Concurrency tests
+    need DynamoDB's guarantee (in-process moto and a moto server in this process alike)."""
+    import functools
+    import threading
+
+    from moto.dynamodb.models import DynamoDBBackend
+
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item", "transact_write_items"):
+        original = getattr(DynamoDBBackend, name)
+
+        def serialized(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(*args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, functools.wraps(original)(serialized))
+    yield

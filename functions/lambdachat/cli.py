@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     from lambdachat.accesskeys.cli import add_parser as add_keys_parser
 
     add_keys_parser(commands)
+    from lambdachat.shares.sweep import add_parser as add_shares_parser
+
+    add_shares_parser(commands)
     return parser
 
 
@@ -58,6 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from lambdachat.accesskeys.cli import run
 
             return run(args)
+        elif args.command == "shares":
+            from lambdachat.shares.sweep import run as run_shares
+
+            return run_shares(args)
     except RuntimeError as exc:  # configuration problems: a message, not a traceback
         print(f"lambdachat: {exc}", file=sys.stderr)
         return 1

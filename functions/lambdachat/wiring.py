@@ -113,7 +113,8 @@ class Services:
             from lambdachat.shares.service import ShareService
             from lambdachat.shares.store import DynamoShareStore
 
-            return ShareService(DynamoShareStore(inline_max=self.settings.share_inline_max_bytes),
+            return ShareService(DynamoShareStore(inline_max=self.settings.share_inline_max_bytes,
+                                                 tombstone_seconds=self.settings.share_max_expires),
                                 settings=self.settings)
         return self._once("shares", build)
 

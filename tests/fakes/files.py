@@ -7,7 +7,7 @@ import shutil
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from lambdachat.errors import Forbidden, PayloadTooLarge
+from lambdachat.errors import PayloadTooLarge
 from lambdachat.files.ports import FileRecord
 
 
@@ -60,24 +60,20 @@ class MemoryBlobStore:
 
 @dataclass
 class MemoryBucketIndex:
-    owners: dict[str, str] = field(default_factory=dict)
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[tuple[str, str], int] = field(default_factory=dict)   # (principal, bucket) -> files
     records: dict[tuple[str, str], dict[str, FileRecord]] = field(default_factory=dict)
 
-    def owner(self, bucket_id: str) -> str | None:
-        return self.owners.get(bucket_id)
+    def exists(self, principal_id: str, bucket_id: str) -> bool:
+        return (principal_id, bucket_id) in self.counts
 
     def claim(self, bucket_id: str, principal_id: str, new_files: int, max_files: int) -> None:
-        owner = self.owners.get(bucket_id)
-        if owner is not None and owner != principal_id:
-            raise Forbidden("This bucket belongs to someone else")
-        if self.counts.get(bucket_id, 0) + new_files > max_files:
+        key = (principal_id, bucket_id)
+        if self.counts.get(key, 0) + new_files > max_files:
             raise PayloadTooLarge(f"A bucket holds at most {max_files} files")
-        self.owners[bucket_id] = principal_id
-        self.counts[bucket_id] = self.counts.get(bucket_id, 0) + new_files
+        self.counts[key] = self.counts.get(key, 0) + new_files
 
-    def release(self, bucket_id: str, files: int) -> None:
-        self.counts[bucket_id] = self.counts.get(bucket_id, 0) - files
+    def release(self, principal_id: str, bucket_id: str, files: int) -> None:
+        self.counts[(principal_id, bucket_id)] = self.counts.get((principal_id, bucket_id), 0) - files
 
     def files(self, principal_id: str, bucket_id: str) -> list[FileRecord]:
         found = self.records.get((principal_id, bucket_id), {}).values()
@@ -94,5 +90,4 @@ class MemoryBucketIndex:
 
     def drop(self, principal_id: str, bucket_id: str) -> None:
         self.records.pop((principal_id, bucket_id), None)
-        self.owners.pop(bucket_id, None)
-        self.counts.pop(bucket_id, None)
+        self.counts.pop((principal_id, bucket_id), None)

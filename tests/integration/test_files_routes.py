@@ -11,7 +11,7 @@ from lambdachat.identity import Principal
 from lambdachat.storage.resources import FILES_BUCKET, MAIN_TABLE
 
 from tests import documents
-from tests.apps import create_app, override
+from tests.apps import create_app, override, services_of
 from tests.aws import mocked_aws
 
 BUCKET = "0b7e1c9e-5f1a-4a8e-9a55-2d2c1e7f9b11"
@@ -238,19 +238,46 @@ def test_a_post_without_files_is_400(client):
     assert response.status_code == 400
 
 
-def test_another_principals_bucket_is_404_to_read_and_403_to_write(client, aws):
+def test_an_id_another_principal_uses_answers_exactly_like_an_unused_one(client, aws):
     upload(client, ("private.txt", b"alice's"))
     bob = {"x-test-principal": "bob"}
-    for response in (client.get(FILES, headers=bob), client.get(FILES, headers={**bob, **SSE}),
-                     client.get(f"{FILES}/status", headers=bob)):
-        assert response.status_code == 404
-    writes = [upload(client, ("mine.txt", b"bob's"), principal="bob"),
-              client.delete(FILES, headers=bob),
-              client.post(f"{FILES}/uploads", json={"filename": "x.pdf", "size": 5}, headers=bob),
-              client.post(f"{FILES}/uploads/private.txt/complete", headers=bob)]
-    assert [r.status_code for r in writes] == [403, 403, 403, 403]
-    assert keys(aws) == [f"buckets/alice/{BUCKET}/docs/private.txt"]
+    unused = "1c8f2d0a-6e2b-4b9f-8a66-3e3d2f8a0c22"
+
+    def answers(bucket_id: str) -> list[tuple[int, object]]:
+        url = f"/backend-api/v2/files/{bucket_id}"
+        replies = [client.get(url, headers=bob), client.get(url, headers={**bob, **SSE}),
+                   client.get(f"{url}/status", headers=bob), client.delete(url, headers=bob),
+                   client.post(f"{url}/uploads/private.txt/complete", headers=bob),
+                   upload(client, ("mine.txt", b"bob's"), bucket=bucket_id, principal="bob"),
+                   client.post(f"{url}/uploads", json={"filename": "x.pdf", "size": 5}, headers=bob)]
+        return [(r.status_code, (r.get_json(silent=True) or {}).get("error")) for r in replies]
+
+    assert answers(BUCKET) == answers(unused)
+    assert [status for status, _ in answers(unused)][:5] == [200, 200, 200, 200, 404]   # now bob's own
+    assert [k for k in keys(aws) if k.startswith("buckets/alice/")] == [f"buckets/alice/{BUCKET}/docs/private.txt"]
     assert client.get(FILES).get_data(as_text=True) == "```private.txt\nalice's\n```\n\n"
+
+
+def test_first_answers_for_another_principals_id_are_404_like_an_unused_one(client):
+    upload(client, ("private.txt", b"alice's"))
+    bob = {"x-test-principal": "bob"}
+    for bucket_id in (BUCKET, "1c8f2d0a-6e2b-4b9f-8a66-3e3d2f8a0c22"):
+        url = f"/backend-api/v2/files/{bucket_id}"
+        assert [client.get(url, headers=bob).status_code, client.get(f"{url}/status", headers=bob).status_code,
+                client.delete(url, headers=bob).status_code] == [404, 404, 404]
+
+
+def test_a_bucket_from_before_ids_were_per_principal_still_belongs_to_its_owner(client, aws):
+    upload(client, ("private.txt", b"alice's"))
+    table = aws("dynamodb")
+    new_key = {"pk": {"S": f"bucketid#alice#{BUCKET}"}, "sk": {"S": "owner"}}
+    owner_item = table.get_item(TableName=MAIN_TABLE.name, Key=new_key)["Item"]
+    table.delete_item(TableName=MAIN_TABLE.name, Key=new_key)
+    table.put_item(TableName=MAIN_TABLE.name, Item={**owner_item, "pk": {"S": f"bucketid#{BUCKET}"}})
+    assert client.get(FILES).get_data(as_text=True) == "```private.txt\nalice's\n```\n\n"
+    assert client.get(FILES, headers={"x-test-principal": "bob"}).status_code == 404
+    assert client.delete(FILES).status_code == 200
+    assert [i for i in index_items(aws) if i["sk"]["S"] == "owner"] == []
 
 
 # ---- presigned uploads ------------------------------------------------------------------------
@@ -315,3 +342,22 @@ def test_an_oversized_presigned_upload_is_deleted_on_complete(client, aws, monke
 def test_complete_refuses_unclean_names(client, name):
     client.post(f"{FILES}/uploads", json={"filename": "a.txt", "size": 1})
     assert client.post(f"{FILES}/uploads/{name}/complete").status_code in (400, 404)
+
+
+def test_slots_leaked_by_a_killed_upload_are_repaired_from_the_records(client, aws, monkeypatch):
+    # kill -9 between claiming slots and releasing the unused ones: the counter says 20 while
+    # the bucket holds 5 files. The records are the truth; the limit itself still holds.
+    from lambdachat.files import limits
+    from lambdachat.files.aws import DynamoBucketIndex
+
+    monkeypatch.setenv("LAMBDACHAT_BUCKET_MAX_FILES", "20")
+    client = create_app(["files"]).test_client()
+    assert limits.current(services_of(client.application).settings).files_per_bucket == 20
+    assert upload(client, *[(f"f{n}.txt", b"x") for n in range(5)]).status_code == 200
+    DynamoBucketIndex().claim(BUCKET, "alice", 15, 20)   # the dead process's claim, never released
+    counted = next(i for i in index_items(aws) if i["sk"]["S"] == "owner")["file_count"]["N"]
+    assert counted == "20"
+    response = upload(client, *[(f"g{n}.txt", b"x") for n in range(15)])
+    assert response.status_code == 200, response.get_json()
+    assert len(response.get_json()["files"]) == 15
+    assert upload(client, ("one-too-many.txt", b"x")).status_code == 413

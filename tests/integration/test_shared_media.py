@@ -72,3 +72,15 @@ def test_a_share_cannot_open_another_principals_bucket(client):
     assert client.post(f"/backend-api/v2/chat/{other}", data=json.dumps(body), content_type="application/json",
                        headers=as_("mallory")).status_code == 200
     assert client.get(f"{SHOWN}?share={other}").status_code == 404
+
+
+def test_a_share_naming_a_longer_filename_does_not_open_its_prefix(client):
+    # the share shows photo.png.webp; photo.png (a different file of the same bucket) stays private
+    S3Store().put(layout.media_key("alice", BUCKET, "photo.png.webp"), png(), "image/webp")
+    body = {"id": "c-3", "title": "t", "items": [
+        {"role": "user", "content": f"![x](/files/{BUCKET}/media/photo.png.webp)"}]}
+    other = "7d2e8c4a-3b5f-4a0c-9e9d-4f6a8b0c2d3e"
+    assert client.post(f"/backend-api/v2/chat/{other}", data=json.dumps(body), content_type="application/json",
+                       headers=as_("alice")).status_code == 200
+    assert client.get(f"/files/{BUCKET}/media/photo.png.webp?share={other}").status_code == 200
+    assert client.get(f"/files/{BUCKET}/media/photo.png?share={other}").status_code == 404

@@ -5,10 +5,11 @@ import threading
 import time
 
 import pytest
+from lambdachat.config import Settings
 from lambdachat.shares import model
 
 from tests.apps import create_app, services_of
-from tests.aws import mocked_aws
+from tests.aws import linearizable_dynamodb, mocked_aws
 
 SID = "3f1c2a9e-8d4b-4c1e-9a7f-0b6e5d4c3b2a"
 URL = f"/backend-api/v2/chat/{SID}"
@@ -22,7 +23,8 @@ def conversation(*texts, updated=1743300000000):
 
 @pytest.fixture
 def aws(monkeypatch):
-    with mocked_aws(monkeypatch) as client:
+    # the race tests below need DynamoDB's atomic conditional writes, which moto lacks
+    with mocked_aws(monkeypatch) as client, linearizable_dynamodb(monkeypatch):
         yield client
 
 
@@ -63,7 +65,9 @@ def test_create_returns_the_token_once_and_stores_only_its_hash(owner, aws):
     stored = item(aws)
     assert token not in json.dumps(stored, default=str)
     assert stored["token_hash"]["S"] == model.hash_token(token)
-    assert int(stored["expires_at"]["N"]) == body["expires_at"]   # the table's TTL attribute
+    assert int(stored["ends_at"]["N"]) == body["expires_at"]
+    # the table's TTL attribute: the id stays taken for the longest expiry after the share ends
+    assert int(stored["expires_at"]["N"]) == body["expires_at"] + Settings.share_max_expires
     assert stored["owner"]["S"] == "local"
     again = create(owner, conversation("hello", "again")).get_json()
     assert "owner_token" not in again and again == {"share_id": SID, "expires_at": body["expires_at"]}
@@ -159,9 +163,37 @@ def test_expired_share_is_404_before_the_ttl_sweep(owner, viewer, aws):
     assert item(aws) is not None          # still in the table: DynamoDB has not swept it
     assert viewer.get(URL).status_code == 404
     assert viewer.get(URL, headers={"If-None-Match": "1743300000000"}).status_code == 404
-    # the id is free again: a new share with a new token
-    fresh = create(viewer, conversation("new owner")).get_json()
-    assert "owner_token" in fresh
+    # the id stays taken: a stranger cannot put new content behind the old link
+    taken = viewer.post(URL, data=conversation("stranger"), content_type="application/json")
+    assert taken.status_code == 409
+    assert "taken" in taken.get_json()["error"]["message"]
+    assert viewer.get(URL).status_code == 404
+    # kept until every link has outlived the longest expiry (DynamoDB's TTL then removes it)
+    assert int(item(aws)["expires_at"]["N"]) >= int(item(aws)["ends_at"]["N"]) + Settings.share_max_expires
+
+
+def test_a_revoked_share_leaves_a_tombstone_that_keeps_its_id(owner, viewer, aws):
+    token = create(owner, conversation("x" * 50_000)).get_json()["owner_token"]   # a spilled body
+    assert owner.delete(URL, headers={"x-share-token": token}).status_code == 200
+    tombstone = item(aws)
+    assert set(tombstone) == {"pk", "sk", "tombstone", "expires_at"}   # no body, no token, no owner
+    assert int(tombstone["expires_at"]["N"]) >= time.time() + Settings.share_max_expires - 60
+    assert "Contents" not in aws("s3").list_objects_v2(Bucket="lambdachat-files", Prefix=f"shares/{SID}/")
+    assert viewer.get(URL).status_code == 404
+    assert viewer.post(URL, data=conversation("stranger"), content_type="application/json").status_code == 409
+    assert owner.post(URL, data=conversation("again"), content_type="application/json",
+                      headers={"x-share-token": token}).status_code == 409
+    assert owner.delete(URL, headers={"x-share-token": token}).status_code == 404
+
+
+def test_a_share_from_before_ends_at_existed_still_expires_and_stays_taken(owner, viewer, aws):
+    create(owner, url=f"{URL}?expires=60")
+    legacy = item(aws)
+    legacy["expires_at"] = legacy.pop("ends_at")   # the old layout: the end itself was the TTL
+    aws("dynamodb").put_item(TableName="lambdachat", Item=legacy)
+    services_of(owner.application).shares().clock = lambda: time.time() + 61
+    assert viewer.get(URL).status_code == 404
+    assert viewer.post(URL, data=conversation("stranger"), content_type="application/json").status_code == 409
 
 
 # ---- update: tokens ------------------------------------------------------------------------------

@@ -136,16 +136,38 @@ def test_unchanged_repost_writes_nothing(service):
     assert service.store.get(SID).version == 2
 
 
-def test_expired_share_is_404_at_once_and_its_id_can_be_shared_again(service, clock):
+def test_expired_share_is_404_at_once_and_its_id_stays_taken_for_the_longest_expiry(service, clock):
+    from lambdachat.shares.store import TOMBSTONE_SECONDS
+
     first = service.save(SID, conversation("old"), token=None, expires="60", owner="local")
     clock.now += 60
     with pytest.raises(NotFound):
         service.fetch(SID)
     with pytest.raises(NotFound):
         service.revoke(SID, first.owner_token)
+    # a stranger cannot put their content behind the old link
+    with pytest.raises(Conflict):
+        service.save(SID, conversation("stranger"), token=None, expires=None, owner="mallory")
+    clock.now += TOMBSTONE_SECONDS - 1
+    with pytest.raises(Conflict):
+        service.save(SID, conversation("stranger"), token=None, expires=None, owner="mallory")
+    clock.now += 1   # every link to the old share has outlived the longest expiry
     fresh = service.save(SID, conversation("new"), token=None, expires=None, owner="local")
     assert fresh.created and fresh.owner_token != first.owner_token
     assert service.body(service.fetch(SID))[1] == conversation("new")
+
+
+def test_a_revoked_share_id_stays_taken(service, clock):
+    from lambdachat.shares.store import TOMBSTONE_SECONDS
+
+    first = service.save(SID, conversation("old"), token=None, expires="never", owner="local")
+    service.revoke(SID, first.owner_token)
+    with pytest.raises(NotFound):
+        service.fetch(SID)
+    with pytest.raises(Conflict):
+        service.save(SID, conversation("stranger"), token=None, expires=None, owner="mallory")
+    clock.now += TOMBSTONE_SECONDS
+    assert service.save(SID, conversation("new"), token=None, expires=None, owner="local").created
 
 
 def test_expiry_is_chosen_at_creation_only(service):
@@ -196,3 +218,64 @@ def test_in_memory_store_refuses_a_stale_version():
     store.replace(item, parse_body(conversation("b")), now=NOW)
     with pytest.raises(VersionConflict):
         store.replace(item, parse_body(conversation("c")), now=NOW)
+
+
+# ---- If-Match: an update made from a stale copy is refused ----------------------------------
+
+def test_an_update_from_a_stale_etag_is_412_and_the_newer_version_stays(service):
+    from lambdachat.errors import PreconditionFailed
+
+    saved = service.save(SID, conversation("a"), token=None, expires=None, owner="local")
+    read = saved.etag
+    second = service.save(SID, conversation("a", "first"), token=saved.owner_token, expires=None,
+                          owner="local", if_match=read)
+    with pytest.raises(PreconditionFailed):
+        service.save(SID, conversation("a", "second"), token=saved.owner_token, expires=None,
+                     owner="local", if_match=read)
+    assert service.body(service.fetch(SID))[1] == conversation("a", "first")
+    third = service.save(SID, conversation("a", "first", "second"), token=saved.owner_token, expires=None,
+                         owner="local", if_match=f'"nope", {second.etag}')
+    assert third.etag == service.fetch(SID).etag
+
+
+def test_if_match_star_weak_and_malformed(service):
+    from lambdachat.errors import PreconditionFailed
+
+    saved = service.save(SID, conversation("a"), token=None, expires=None, owner="local")
+    with pytest.raises(PreconditionFailed):   # If-Match compares strongly
+        service.save(SID, conversation("b"), token=saved.owner_token, expires=None, owner="local",
+                     if_match=f"W/{saved.etag}")
+    with pytest.raises(BadRequest):           # never silently unconditional
+        service.save(SID, conversation("b"), token=saved.owner_token, expires=None, owner="local",
+                     if_match="12345")
+    service.save(SID, conversation("b"), token=saved.owner_token, expires=None, owner="local", if_match="*")
+    assert service.body(service.fetch(SID))[1] == conversation("b")
+
+
+def test_if_match_on_a_share_that_does_not_exist_is_412_and_creates_nothing(service):
+    from lambdachat.errors import PreconditionFailed
+
+    with pytest.raises(PreconditionFailed):
+        service.save(SID, conversation("a"), token=None, expires=None, owner="local", if_match="*")
+    assert service.store.get(SID) is None
+
+
+def test_a_plain_post_by_the_owner_stays_an_unconditional_write(service):
+    saved = service.save(SID, conversation("a"), token=None, expires=None, owner="local")
+    service.save(SID, conversation("b"), token=saved.owner_token, expires=None, owner="local")
+    service.save(SID, conversation("c"), token=saved.owner_token, expires=None, owner="local")
+    assert service.body(service.fetch(SID))[1] == conversation("c")
+
+
+# ---- which media a share shows -----------------------------------------------------------------
+
+def test_media_references_match_whole_names_only():
+    bucket = "0b5e1d7c-2f4a-4c1e-9d2b-7a6f3e8c9d10"
+    body = json.dumps({"items": [
+        {"role": "user", "content": [{"bucket_id": bucket, "url": f"/files/{bucket}/media/caf%C3%A9.png",
+                                      "name": "café.png"}]},
+        {"role": "assistant", "content": f"![a](/files/{bucket}/media/pic.png.webp) and "
+                                         f"/files/{bucket}/media/b.jpg. and /files/{bucket}/media/c.gif?x=1"},
+    ]}).encode()
+    assert model.media_references(body) == {(bucket, "café.png"), (bucket, "pic.png.webp"),
+                                            (bucket, "b.jpg"), (bucket, "c.gif")}

@@ -15,10 +15,12 @@ characters, no leading dot). So `media/<filename>` is always one path segment.
 
 Index (the ONE DynamoDB table, `MAIN_TABLE`), one item per bucket id and one per file:
 
-    pk=bucketid#<bucket_id>              sk=owner        principal, file_count, created_at
+    pk=bucketid#<principal>#<bucket_id>  sk=owner        principal, file_count, created_at
     pk=bucket#<principal>#<bucket_id>    sk=file#<name>  kind (document|media), state, size, error, seq
 
-The owner item claims a bucket id for one principal: another principal reading it gets 404,
-writing it 403. A file's state goes `uploading` (presigned, bytes not yet in S3) ->
+Bucket ids are per principal: the same id names a different, empty bucket for everyone else,
+so no answer (404 to read, success to write) tells whether another principal uses an id.
+(Items from before this, `pk=bucketid#<bucket_id>`, still count for their principal.)
+A file's state goes `uploading` (presigned, bytes not yet in S3) ->
 `processing` (stored, text not yet extracted) -> `ready` | `error`.
 """

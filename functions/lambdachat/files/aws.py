@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import IO, Any
 
-from lambdachat.errors import Forbidden, PayloadTooLarge
+from lambdachat.errors import PayloadTooLarge
 from lambdachat.files.ports import FileRecord
 from lambdachat.storage import aws
 from lambdachat.storage.faults import is_condition_failure, is_missing_object
@@ -87,7 +87,12 @@ class S3BlobStore:
             Conditions=[["content-length-range", 1, max_bytes], {"Content-Type": content_type}])
 
 
-def _owner_key(bucket_id: str) -> dict[str, str]:
+def _owner_key(principal_id: str, bucket_id: str) -> dict[str, str]:
+    return {"pk": f"bucketid#{principal_id}#{bucket_id}", "sk": "owner"}
+
+
+def _legacy_owner_key(bucket_id: str) -> dict[str, str]:
+    """Before ids were per principal, one item claimed an id for everyone."""
     return {"pk": f"bucketid#{bucket_id}", "sk": "owner"}
 
 
@@ -103,32 +108,60 @@ class DynamoBucketIndex:
     def _ddb(self) -> Any:
         return aws.client("dynamodb")
 
-    def owner(self, bucket_id: str) -> str | None:
-        item = self._ddb.get_item(TableName=self.table, Key=_typed(_owner_key(bucket_id)),
-                                  ConsistentRead=True).get("Item")
-        return item["principal"]["S"] if item else None
+    def exists(self, principal_id: str, bucket_id: str) -> bool:
+        for key in (_owner_key(principal_id, bucket_id), _legacy_owner_key(bucket_id)):
+            item = self._ddb.get_item(TableName=self.table, Key=_typed(key), ConsistentRead=True).get("Item")
+            if item and item["principal"]["S"] == principal_id:
+                return True
+        return False
 
     def claim(self, bucket_id: str, principal_id: str, new_files: int, max_files: int) -> None:
         try:
             self._ddb.update_item(
-                TableName=self.table, Key=_typed(_owner_key(bucket_id)),
+                TableName=self.table, Key=_typed(_owner_key(principal_id, bucket_id)),
                 UpdateExpression="SET principal = if_not_exists(principal, :p), "
                                  "created_at = if_not_exists(created_at, :now) ADD file_count :n",
-                ConditionExpression="(attribute_not_exists(principal) OR principal = :p) AND "
-                                    "(attribute_not_exists(file_count) OR file_count <= :room)",
+                ConditionExpression="attribute_not_exists(file_count) OR file_count <= :room",
                 ExpressionAttributeValues={":p": {"S": principal_id}, ":n": {"N": str(new_files)},
                                            ":now": {"N": str(int(time.time()))},
                                            ":room": {"N": str(max_files - new_files)}})
         except Exception as exc:
             if not is_condition_failure(exc):
                 raise
-            if self.owner(bucket_id) != principal_id:
-                raise Forbidden("This bucket belongs to someone else") from exc
-            raise PayloadTooLarge(f"A bucket holds at most {max_files} files") from exc
+            if not self._recount(bucket_id, principal_id, new_files, max_files):
+                raise PayloadTooLarge(f"A bucket holds at most {max_files} files") from exc
 
-    def release(self, bucket_id: str, files: int) -> None:
+    def _recount(self, bucket_id: str, principal_id: str, new_files: int, max_files: int) -> bool:
+        """The bucket looks full: repair `file_count` from the file records, then claim again.
+
+        A process killed between `claim` and `release` (kill -9, a Lambda timeout) leaves slots
+        counted that no file holds; the records are the truth. The repair is conditional on the
+        count read, so a concurrent claim makes it give up (413, retryable) instead of guessing.
+        A claim still in flight (its record not yet written) is not counted: at worst a bucket
+        briefly holds that many files more than the limit.
+        """
+        item = self._ddb.get_item(TableName=self.table, Key=_typed(_owner_key(principal_id, bucket_id)),
+                                  ConsistentRead=True).get("Item") or {}
+        seen = item.get("file_count", {}).get("N", "0")
+        actual = len(self.files(principal_id, bucket_id))
+        if actual + new_files > max_files:
+            return False
+        try:
+            self._ddb.update_item(
+                TableName=self.table, Key=_typed(_owner_key(principal_id, bucket_id)),
+                UpdateExpression="SET file_count = :count",
+                ConditionExpression="principal = :p AND file_count = :seen",
+                ExpressionAttributeValues={":p": {"S": principal_id}, ":seen": {"N": seen},
+                                           ":count": {"N": str(actual + new_files)}})
+        except Exception as exc:
+            if is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    def release(self, principal_id: str, bucket_id: str, files: int) -> None:
         if files:
-            self._ddb.update_item(TableName=self.table, Key=_typed(_owner_key(bucket_id)),
+            self._ddb.update_item(TableName=self.table, Key=_typed(_owner_key(principal_id, bucket_id)),
                                   UpdateExpression="ADD file_count :n",
                                   ConditionExpression="attribute_exists(principal)",
                                   ExpressionAttributeValues={":n": {"N": str(-files)}})
@@ -169,7 +202,10 @@ class DynamoBucketIndex:
             pending: dict[str, Any] = {self.table: requests}
             while pending:
                 pending = self._ddb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-        self._ddb.delete_item(TableName=self.table, Key=_typed(_owner_key(bucket_id)))
+        self._ddb.delete_item(TableName=self.table, Key=_typed(_owner_key(principal_id, bucket_id)))
+        self._ddb.delete_item(TableName=self.table, Key=_typed(_legacy_owner_key(bucket_id)),
+                              ConditionExpression="attribute_not_exists(pk) OR principal = :p",
+                              ExpressionAttributeValues={":p": {"S": principal_id}})
 
 
 def _typed(key: dict[str, str]) -> dict[str, dict[str, str]]:

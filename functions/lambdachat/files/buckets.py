@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import IO, Any
 
 from lambdachat.config import Settings
-from lambdachat.errors import BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge
+from lambdachat.errors import BadRequest, Conflict, NotFound, PayloadTooLarge
 from lambdachat.files import layout, limits, reading
 from lambdachat.files.extract import ZIP_BASED, ArchiveTooLarge, check_archive
 from lambdachat.files.layout import Kind
@@ -69,9 +69,8 @@ class Buckets:
     # ---- writes -------------------------------------------------------------------------------
 
     def _own_for_write(self, bucket_id: str) -> None:
-        owner = self.index.owner(layout.check_bucket_id(bucket_id))
-        if owner is not None and owner != self.who:
-            raise Forbidden("This bucket belongs to someone else")
+        # Ids are per principal (files/__init__.py): any valid id is this principal's to write.
+        layout.check_bucket_id(bucket_id)
 
     def upload(self, bucket_id: str, incoming: list[Incoming]) -> UploadResult:
         self._own_for_write(bucket_id)
@@ -100,7 +99,7 @@ class Buckets:
                 stored.add(name)
                 (result.media if kind == "media" else result.files).append(name)
         finally:
-            self.index.release(bucket_id, len([n for n in new if n not in stored]))
+            self.index.release(self.who, bucket_id, len([n for n in new if n not in stored]))
         return result
 
     def _ref(self, bucket_id: str) -> reading.BucketRef:
@@ -176,18 +175,16 @@ class Buckets:
         """Forget a presigned upload that broke a limit: its bytes, its record, its slot."""
         self.store.delete([key])
         self.index.remove_file(self.who, bucket_id, record.name)
-        self.index.release(bucket_id, 1)
+        self.index.release(self.who, bucket_id, 1)
 
     def delete(self, bucket_id: str, revoke_share: Callable[[], bool]) -> None:
         """Remove every object and record of the bucket. V1 also deleted shares this way."""
-        owner = self.index.owner(layout.check_bucket_id(bucket_id))
+        exists = self.index.exists(self.who, layout.check_bucket_id(bucket_id))
         revoked = revoke_share()
-        if owner is None:
+        if not exists:
             if revoked:
                 return
             raise NotFound("Bucket not found")
-        if owner != self.who:
-            raise Forbidden("This bucket belongs to someone else")
         self.store.delete_prefix(layout.bucket_prefix(self.who, bucket_id))
         self.index.drop(self.who, bucket_id)
 

@@ -53,15 +53,16 @@ class BlobStore(Protocol):
 
 
 class BucketIndex(Protocol):
-    def owner(self, bucket_id: str) -> str | None: ...
+    def exists(self, principal_id: str, bucket_id: str) -> bool:
+        """Whether this principal has a bucket of this id (ids are per principal)."""
 
     def claim(self, bucket_id: str, principal_id: str, new_files: int, max_files: int) -> None:
-        """Own the bucket id (first writer wins) and reserve room for new_files.
+        """Make the principal's bucket (if new) and reserve room for new_files.
 
-        Raises Forbidden when another principal owns it, PayloadTooLarge when it is full.
+        Raises PayloadTooLarge when it is full.
         """
 
-    def release(self, bucket_id: str, files: int) -> None: ...
+    def release(self, principal_id: str, bucket_id: str, files: int) -> None: ...
 
     def files(self, principal_id: str, bucket_id: str) -> list[FileRecord]: ...
 

@@ -71,9 +71,9 @@ def fence(parts: list[Part]) -> str:
 
 
 def open_bucket(ref: BucketRef) -> list[FileRecord]:
-    """The bucket's file records; 404 when it does not exist or belongs to someone else."""
+    """The bucket's file records; 404 when this principal has no bucket of that id."""
     layout.check_bucket_id(ref.bucket_id)
-    if ref.index.owner(ref.bucket_id) != ref.who:
+    if not ref.index.exists(ref.who, ref.bucket_id):
         raise NotFound("Bucket not found")
     return ref.index.files(ref.who, ref.bucket_id)
 

@@ -11,8 +11,10 @@ import hmac
 import json
 import re
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 from lambdachat.config import MB, Settings
 from lambdachat.errors import BadRequest, PayloadTooLarge
@@ -23,6 +25,7 @@ from lambdachat.ids import check_client_id
 # item points at them: DynamoDB refuses items over 400 KB and bills every read by the whole
 # item's size, so a viewer's 5 s poll (usually a 304) should read a small item: 32 KB keeps an
 # eventually consistent read at 4 read units at most.
+DAY = 86_400
 MIN_EXPIRES_SECONDS = 60
 
 TOKEN_HEADER = "x-share-token"
@@ -30,6 +33,9 @@ TOKEN_COOKIE = "share_token"
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,128}$")
 _INTEGER = re.compile(r"^-?[0-9]{1,19}$")
 _SECONDS = re.compile(r"[0-9]{1,12}")
+# A bucket media URL inside a share body; the name runs as far as filename characters go (or
+# their percent-encoding, as the SPA writes them), so `pic.png.webp` never also names `pic.png`.
+_MEDIA_REFERENCE = re.compile(r"/files/([A-Za-z0-9][A-Za-z0-9_-]{7,63})/media/([\w.,+%-]+)")
 _ENTITY_TAG = re.compile(r'^(?:W/)?"([\x21\x23-\x7e]*)"$')
 
 
@@ -77,6 +83,32 @@ def _updated(value: Any) -> int | None:
     return None
 
 
+def media_references(raw: bytes) -> frozenset[tuple[str, str]]:
+    """Every `(bucket_id, filename)` a share body names as `/files/<bucket_id>/media/<filename>`.
+
+    Found in the JSON's strings (after JSON unescaping, then URL decoding), matched whole:
+    prose punctuation after a link is dropped (a stored filename never ends in `.,+-`).
+    """
+    found: set[tuple[str, str]] = set()
+    for text in _strings(json.loads(raw.decode("utf-8"))):
+        for bucket_id, name in _MEDIA_REFERENCE.findall(text):
+            found.add((bucket_id, unquote(name).rstrip(".,+-")))
+    return frozenset(found)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    stack = [value]   # iterative: a share may nest as deep as the JSON parser allowed
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            yield node
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
 def entity_tag(raw: bytes) -> str:
     """Strong and content-derived: an unchanged re-POST keeps every poller's cache valid."""
     return '"' + hashlib.sha256(raw).hexdigest()[:32] + '"'
@@ -112,6 +144,28 @@ def token_matches(token: str | None, stored_hash: str) -> bool:
     if not token or not _TOKEN.match(token):
         return False
     return hmac.compare_digest(hash_token(token), stored_hash)
+
+
+def if_match_holds(if_match: str, etag: str) -> bool:
+    """`If-Match` (RFC 9110 13.1.1): `*` or a list of strong tags, one of them the current ETag.
+
+    A writer sends the ETag it read, so an update made from a stale copy is refused (412)
+    instead of silently replacing someone else's accepted change. Weak tags never match
+    (If-Match compares strongly); an unparsable value is a client mistake (400), never
+    ignored, because ignoring it would turn a conditional write into an unconditional one.
+    """
+    matched = False
+    for part in if_match.split(","):
+        candidate = part.strip()
+        if candidate == "*":
+            matched = True
+            continue
+        tag = _ENTITY_TAG.match(candidate)
+        if tag is None:
+            raise BadRequest("If-Match must be * or the quoted ETag of the share")
+        if not candidate.startswith("W/") and candidate == etag:
+            matched = True
+    return matched
 
 
 def not_modified(if_none_match: str | None, etag: str, updated: int | None) -> bool:

@@ -11,11 +11,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from lambdachat.config import Settings
-from lambdachat.errors import BadRequest, Conflict, Forbidden, NotFound
+from lambdachat.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed
 from lambdachat.shares.model import (
+    DAY,
     ShareBody,
     check_share_id,
     hash_token,
+    if_match_holds,
+    media_references,
     new_token,
     parse_body,
     parse_expires,
@@ -35,6 +38,7 @@ class Saved:
     share_id: str
     created: bool
     expires_at: int | None
+    etag: str
     owner_token: str | None = None   # only when this request created the share
 
 
@@ -53,8 +57,14 @@ class ShareService:
         return None if item is None or item.expired(self._now()) else item
 
     def save(self, share_id: str, raw: bytes, *, token: str | None, expires: str | None,
-             owner: str) -> Saved:
-        """First POST to an unused id creates; later ones need the owner token."""
+             owner: str, if_match: str | None = None) -> Saved:
+        """First POST to an unused id creates; later ones need the owner token.
+
+        With `if_match` (the ETag the writer read) the update lands only on that version:
+        otherwise 412, and a race lost between our read and our write is 409. Without it
+        (the V1 client) the owner's write is unconditional but still atomic: it replaces
+        exactly the version read here, never a newer one it has not seen.
+        """
         check_share_id(share_id)
         now = self._now()
         # validated always: a bad value is a client mistake
@@ -62,17 +72,22 @@ class ShareService:
         body = parse_body(raw, self.settings.share_max_bytes)
         current = self._live(share_id, consistent=True)
         if current is None:
+            if if_match is not None and if_match.strip():
+                raise PreconditionFailed("If-Match names a version, but this share does not exist")
             return self._create(share_id, body, expires_at=expires_at, owner=owner, now=now)
         if not token_matches(token, current.token_hash):
             raise Forbidden("This share belongs to someone else: send its owner token "
                             "(x-share-token header or the share cookie)")
+        if if_match is not None and if_match.strip() and not if_match_holds(if_match, current.etag):
+            raise PreconditionFailed("The share changed since you read it (If-Match does not match "
+                                     "its ETag): fetch it, apply your change again and resend")
         if body.etag != current.etag:  # V1 re-POSTs on every render; unchanged bodies cost no write
             try:
                 self.store.replace(current, body, now=now)
             except VersionConflict as exc:
                 raise Conflict("The share changed while this update was written; "
                                "fetch it and send the update again") from exc
-        return Saved(share_id=share_id, created=False, expires_at=current.expires_at)
+        return Saved(share_id=share_id, created=False, expires_at=current.expires_at, etag=body.etag)
 
     def _create(self, share_id: str, body: ShareBody, *, expires_at: int | None, owner: str,
                 now: int) -> Saved:
@@ -81,8 +96,12 @@ class ShareService:
             self.store.create(share_id, hash_token(token), body, expires_at=expires_at,
                               owner=owner, now=now)
         except ShareExists as exc:
-            raise Conflict("Another request created a share with this id first") from exc
-        return Saved(share_id=share_id, created=True, expires_at=expires_at, owner_token=token)
+            # A fresh id would not help the V1 client, which builds its link from the id it chose.
+            raise Conflict("This share id is taken: in use, or it expired or was revoked within the "
+                           f"last {self.settings.share_max_expires // DAY} days and stays reserved so old links never "
+                           "show someone else's chat. Share under a new id") from exc
+        return Saved(share_id=share_id, created=True, expires_at=expires_at, etag=body.etag,
+                     owner_token=token)
 
     def fetch(self, share_id: str) -> ShareItem:
         item = self._live(share_id)
@@ -102,10 +121,10 @@ class ShareService:
 
     def media_owner(self, share_id: str, bucket_id: str, filename: str) -> str:
         """Whose bucket holds a media file this live share shows (contract: media a share points
-        to is public). The share's own body must name `/files/<bucket_id>/media/<filename>`, so a
-        share id opens exactly the files its owner chose to show, and nothing once it is revoked."""
+        to is public). The share's own body must name `/files/<bucket_id>/media/<filename>` exactly,
+        so a share id opens only the files its owner chose to show, and nothing once it is revoked."""
         item, body = self.body(self.fetch(share_id))
-        if f"/files/{bucket_id}/media/{filename}".encode() not in body:
+        if (bucket_id, filename) not in media_references(body):
             raise NotFound("Media not found")
         return item.owner
 

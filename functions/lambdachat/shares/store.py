@@ -1,5 +1,10 @@
 """Where shares live: one DynamoDB item each, the body inline or spilled to S3.
 
+An id that ended (expired or revoked) stays taken for `TOMBSTONE_SECONDS`, the longest expiry
+a share can have, so an old link never shows a stranger's content under the same id: the
+expired item is kept (its DynamoDB TTL, `expires_at`, is the end of that period; when the
+share stops being served is `ends_at`) and a revoked one is replaced by a tombstone item.
+
 The item is the source of truth and every write is conditional on what the writer read
 (`version`, `token_hash`, not expired), so two writers never overwrite each other silently.
 A spilled body gets a fresh S3 key per write, so the loser of a race never touches the
@@ -13,6 +18,7 @@ import uuid
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
+from lambdachat.config import Settings
 from lambdachat.observability import logger
 from lambdachat.shares.model import ShareBody
 from lambdachat.storage import aws
@@ -21,6 +27,9 @@ from lambdachat.storage.resources import FILES_BUCKET, MAIN_TABLE
 
 SPILL_PREFIX = "shares/"
 EXPIRING_TAG = "share-expires=true"
+# How long an ended share id stays taken: a link handed out can have lived this long (the
+# longest expiry, `Settings.share_max_expires`; each store is given the configured one).
+TOMBSTONE_SECONDS: int = Settings.share_max_expires
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,7 @@ class ShareItem:
 
 
 class ShareExists(Exception):
-    """Another request created a live share under this id first."""
+    """The id is taken: a live share, or one that ended less than TOMBSTONE_SECONDS ago."""
 
 
 class VersionConflict(Exception):
@@ -82,9 +91,17 @@ def _next_version(current: ShareItem, body: ShareBody) -> ShareItem:
 class InMemoryShareStore:
     """The same semantics as the DynamoDB store, for unit tests."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, tombstone_seconds: int = TOMBSTONE_SECONDS) -> None:
+        self.tombstone_seconds = tombstone_seconds
         self._items: dict[str, ShareItem] = {}
+        self._tombstones: dict[str, int] = {}   # revoked id -> end of its tombstone period
         self._lock = threading.Lock()
+
+    def _taken(self, share_id: str, now: int) -> bool:
+        existing = self._items.get(share_id)
+        if existing is not None:
+            return existing.expires_at is None or now < existing.expires_at + self.tombstone_seconds
+        return now < self._tombstones.get(share_id, now)
 
     def get(self, share_id: str, *, consistent: bool = False) -> ShareItem | None:
         with self._lock:
@@ -100,9 +117,9 @@ class InMemoryShareStore:
         item = replace(_new_item(share_id, token_hash, body, expires_at=expires_at, owner=owner, now=now),
                        body=body.raw)
         with self._lock:
-            existing = self._items.get(share_id)
-            if existing is not None and not existing.expired(now):
+            if self._taken(share_id, now):
                 raise ShareExists(share_id)
+            self._tombstones.pop(share_id, None)
             self._items[share_id] = item
         return item
 
@@ -122,6 +139,7 @@ class InMemoryShareStore:
             if stored is None or stored.token_hash != current.token_hash or stored.expired(now):
                 return False
             del self._items[current.share_id]
+            self._tombstones[current.share_id] = now + self.tombstone_seconds
             return True
 
 
@@ -133,11 +151,19 @@ def _num(value: int) -> dict[str, str]:
     return {"N": str(value)}
 
 
+# Still served: `ends_at` in the future or absent (never); items written before `ends_at`
+# existed kept the end in `expires_at`.
+_NOT_ENDED = ("(ends_at > :now OR (attribute_not_exists(ends_at) AND "
+              "(attribute_not_exists(expires_at) OR expires_at > :now)))")
+
+
 class DynamoShareStore:
     """Shares in the main table (`pk = share#<id>`, `sk = share`), big bodies in the files bucket."""
 
-    def __init__(self, *, inline_max: int = 32 * 1024) -> None:  # Settings.share_inline_max_bytes
+    def __init__(self, *, inline_max: int = Settings.share_inline_max_bytes,
+                 tombstone_seconds: int = TOMBSTONE_SECONDS) -> None:
         self.inline_max = inline_max
+        self.tombstone_seconds = tombstone_seconds
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -145,7 +171,8 @@ class DynamoShareStore:
         response = aws.client("dynamodb").get_item(TableName=MAIN_TABLE.name, Key=_key(share_id),
                                                    ConsistentRead=consistent)
         raw = response.get("Item")
-        return None if raw is None else self._decode(share_id, raw)
+        # A tombstone is no share to read or update; it only keeps `create` from reusing the id.
+        return None if raw is None or "tombstone" in raw else self._decode(share_id, raw)
 
     def read_body(self, item: ShareItem) -> bytes:
         if item.body is not None:
@@ -165,9 +192,14 @@ class DynamoShareStore:
         try:
             response = aws.client("dynamodb").put_item(
                 TableName=MAIN_TABLE.name, Item=self._encode(item), ReturnValues="ALL_OLD",
-                # An expired item still waiting for the TTL sweep counts as unused.
-                ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now",
-                ExpressionAttributeValues={":now": _num(now)})
+                # Live, expired and revoked ids are all taken until their item's TTL (the end of
+                # the tombstone period) has passed; the sweep can lag, hence the comparison.
+                # (Items from before `ends_at` existed hold the end itself in `expires_at`.)
+                ConditionExpression="attribute_not_exists(pk) OR ((attribute_exists(ends_at) OR "
+                                    "attribute_exists(tombstone)) AND expires_at <= :now) OR "
+                                    "expires_at <= :ended_long_ago",
+                ExpressionAttributeValues={":now": _num(now),
+                                           ":ended_long_ago": _num(now - self.tombstone_seconds)})
         except Exception as exc:
             if is_condition_failure(exc):
                 self._drop(spilled)
@@ -182,8 +214,7 @@ class DynamoShareStore:
         try:
             aws.client("dynamodb").put_item(
                 TableName=MAIN_TABLE.name, Item=self._encode(item),
-                ConditionExpression="version = :v AND token_hash = :h AND "
-                                    "(attribute_not_exists(expires_at) OR expires_at > :now)",
+                ConditionExpression=f"version = :v AND token_hash = :h AND {_NOT_ENDED}",
                 ExpressionAttributeValues={":v": _num(current.version), ":h": {"S": current.token_hash},
                                            ":now": _num(now)})
         except Exception as exc:
@@ -195,11 +226,13 @@ class DynamoShareStore:
         return item
 
     def delete(self, current: ShareItem, *, now: int) -> bool:
+        """Revoke: the item becomes a tombstone (no body, no token) that keeps the id taken."""
+        tombstone = {**_key(current.share_id), "tombstone": {"BOOL": True},
+                     "expires_at": _num(now + self.tombstone_seconds)}
         try:
-            response = aws.client("dynamodb").delete_item(
-                TableName=MAIN_TABLE.name, Key=_key(current.share_id), ReturnValues="ALL_OLD",
-                ConditionExpression="token_hash = :h AND "
-                                    "(attribute_not_exists(expires_at) OR expires_at > :now)",
+            response = aws.client("dynamodb").put_item(
+                TableName=MAIN_TABLE.name, Item=tombstone, ReturnValues="ALL_OLD",
+                ConditionExpression=f"token_hash = :h AND {_NOT_ENDED}",
                 ExpressionAttributeValues={":h": {"S": current.token_hash}, ":now": _num(now)})
         except Exception as exc:
             if is_condition_failure(exc):
@@ -230,8 +263,7 @@ class DynamoShareStore:
         except Exception:  # an orphan costs storage, not correctness: the item no longer points at it
             logger.warning("could not delete a replaced share body", extra={"key": key})
 
-    @staticmethod
-    def _encode(item: ShareItem) -> dict[str, Any]:
+    def _encode(self, item: ShareItem) -> dict[str, Any]:
         encoded: dict[str, Any] = {
             **_key(item.share_id),
             "token_hash": {"S": item.token_hash}, "version": _num(item.version), "etag": {"S": item.etag},
@@ -240,7 +272,8 @@ class DynamoShareStore:
         if item.updated is not None:
             encoded["updated"] = _num(item.updated)
         if item.expires_at is not None:
-            encoded["expires_at"] = _num(item.expires_at)
+            encoded["ends_at"] = _num(item.expires_at)
+            encoded["expires_at"] = _num(item.expires_at + self.tombstone_seconds)   # the TTL
         if item.body is not None:
             encoded["body"] = {"B": item.body}
         if item.body_key is not None:
@@ -253,7 +286,8 @@ class DynamoShareStore:
             return int(raw[name]["N"]) if name in raw else None
 
         return ShareItem(share_id=share_id, token_hash=raw["token_hash"]["S"], version=int(raw["version"]["N"]),
-                         etag=raw["etag"]["S"], updated=number("updated"), expires_at=number("expires_at"),
+                         etag=raw["etag"]["S"], updated=number("updated"),
+                         expires_at=number("ends_at") if "ends_at" in raw else number("expires_at"),
                          created_at=int(raw["created_at"]["N"]), owner=raw["owner"]["S"],
                          size=int(raw["size"]["N"]), body=raw.get("body", {}).get("B"),
                          body_key=raw.get("body_key", {}).get("S"))

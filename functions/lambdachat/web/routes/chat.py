@@ -51,12 +51,14 @@ def handle_post_share(share_id: str) -> Response:
     service = services().shares()
     check_body_size(request.content_length or 0, service.settings.share_max_bytes)
     saved = service.save(share_id, request.get_data(cache=False), token=share_token(request),
-                                   expires=request.args.get("expires"), owner=g.principal.id)
+                         expires=request.args.get("expires"), owner=g.principal.id,
+                         if_match=request.headers.get("If-Match"))
     body: dict[str, object] = {"share_id": saved.share_id, "expires_at": saved.expires_at}
     if saved.owner_token is not None:
         body["owner_token"] = saved.owner_token
     response = jsonify(body)
     response.headers.update(ROBOTS)
+    response.headers["ETag"] = saved.etag   # the next conditional update can go without a GET
     if saved.owner_token is not None:
         _set_token_cookies(response, share_id, saved.owner_token, saved.expires_at)
     return response

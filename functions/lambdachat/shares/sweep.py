@@ -1,0 +1,65 @@
+"""`lambdachat shares sweep`: delete spilled share bodies that no share points at.
+
+A writer puts a new body in S3 before its conditional DynamoDB write. Killed in between
+(kill -9, a Lambda timeout) or failing to delete the body it replaced, it leaves an object
+nothing references. Expiring shares' bodies carry a tag a lifecycle rule removes after the
+longest expiry; bodies of `never` shares do not (a referenced one must live forever), so
+those orphans are only found by comparing each object with its share's item: this sweep.
+Run it from a schedule or by hand with the operator's credentials.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Any, TextIO
+
+from lambdachat.shares.store import SPILL_PREFIX, DynamoShareStore
+from lambdachat.storage import aws
+from lambdachat.storage.resources import FILES_BUCKET
+
+# A body younger than this may belong to a write still in flight (put, then the item write).
+GRACE_SECONDS = 3600
+
+
+def orphaned_bodies(store: DynamoShareStore, *, now: float, grace_seconds: int = GRACE_SECONDS) -> list[str]:
+    """Keys under `shares/` older than the grace period that their share's item does not name."""
+    s3 = aws.client("s3")
+    referenced: dict[str, str | None] = {}
+    orphans: list[str] = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=FILES_BUCKET.name, Prefix=SPILL_PREFIX):
+        for obj in page.get("Contents", []):
+            key: str = obj["Key"]
+            if obj["LastModified"].timestamp() > now - grace_seconds:
+                continue
+            share_id = key.removeprefix(SPILL_PREFIX).split("/", 1)[0]
+            if share_id not in referenced:
+                item = store.get(share_id, consistent=True)
+                referenced[share_id] = None if item is None else item.body_key
+            if referenced[share_id] != key:
+                orphans.append(key)
+    return orphans
+
+
+def sweep(store: DynamoShareStore, *, now: float, grace_seconds: int = GRACE_SECONDS) -> int:
+    orphans = orphaned_bodies(store, now=now, grace_seconds=grace_seconds)
+    s3: Any = aws.client("s3")
+    for start in range(0, len(orphans), 1000):   # DeleteObjects takes at most 1000 keys
+        batch = [{"Key": key} for key in orphans[start:start + 1000]]
+        s3.delete_objects(Bucket=FILES_BUCKET.name, Delete={"Objects": batch, "Quiet": True})
+    return len(orphans)
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    shares = commands.add_parser("shares", help="maintenance of shared chats")
+    actions = shares.add_subparsers(dest="shares_command", required=True)
+    run_sweep = actions.add_parser("sweep", help="delete spilled share bodies no share points at")
+    run_sweep.add_argument("--grace-seconds", type=int, default=GRACE_SECONDS,
+                           help=f"keep bodies younger than this (default {GRACE_SECONDS})")
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    removed = sweep(DynamoShareStore(), now=time.time(), grace_seconds=args.grace_seconds)
+    print(f"removed {removed} orphaned share bodies", file=out or sys.stdout)
+    return 0
