@@ -24,11 +24,17 @@ from lambdachat.wiring import Services
 
 _overrides: dict[str, Any] = {}   # this test's; emptied by tests/conftest.py before each test
 _real: set[str] = set()           # test defaults this test does without (the real adapter, on moto)
+_handlers: dict[str, Any] = {}    # this test's Lambda handlers, one per function, like warm containers
+_generation = 0                   # bumped by every override()
 
 
 def override(**adapters: Any) -> None:
-    """Apps created from now on in this test get these instead of the real adapters."""
+    """Apps created from now on in this test get these instead of the real adapters (and Lambda
+    handlers are made afresh: a redeploy)."""
+    global _generation  # noqa: PLW0603 - lets a LazyClient see that the test changed its setup
     _overrides.update(adapters)
+    _handlers.clear()
+    _generation += 1
 
 
 def use_real(*names: str) -> None:
@@ -39,6 +45,7 @@ def use_real(*names: str) -> None:
 def reset() -> None:
     _overrides.clear()
     _real.clear()
+    _handlers.clear()
 
 
 def test_services(settings: Settings | None = None, **adapters: Any) -> Services:
@@ -58,6 +65,16 @@ def create_app(groups: Iterable[str] | None = None, services: Services | None = 
     return app_module.create_app(chosen, services or test_services(**adapters))
 
 
+def lambda_handler(function: str) -> Any:
+    """`functions/<function>.py`'s handler as Lambda runs it, on this test's adapters (built on the
+    first call in a test, then kept, as a warm container keeps its app)."""
+    from lambdachat.web.lambda_entry import handler_of
+
+    if function not in _handlers:
+        _handlers[function] = handler_of(create_app([function]))
+    return _handlers[function]
+
+
 def services_of(app: Flask) -> Services:
     with app.app_context():
         return _current()
@@ -68,3 +85,20 @@ def create_local_app(services: Services | None = None) -> Flask:
     from lambdachat.server import create_local_app as local_app
 
     return local_app(services or test_services())
+
+
+class LazyClient:
+    """A test client whose app is made on the test's first request, so that whatever the test set
+    up first (fake providers, variables) is what the app is built with, as for a process started
+    after its configuration; a later `override()` (other fakes) makes it start a new one."""
+
+    def __init__(self, groups: Iterable[str] | None = None) -> None:
+        self._groups = list(groups) if groups is not None else None
+        self._client: Any = None
+        self._built_at = -1
+
+    def __getattr__(self, name: str) -> Any:
+        if self._client is None or self._built_at != _generation:
+            self._client = create_app(self._groups).test_client()
+            self._built_at = _generation
+        return getattr(self._client, name)

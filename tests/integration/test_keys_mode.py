@@ -119,7 +119,7 @@ def test_a_share_records_its_owner_principal(app, keys, aws):
 def test_uploaded_keys_belong_to_their_principal_only(app, keys, aws, monkeypatch):
     provider = FakeProvider(name="Keyed", needs_auth=True, script=[Content("ok"), Finish("stop")])
     install(provider)
-    client = app.test_client()
+    client = create_app().test_client()
     response = client.post("/backend-api/v2/upload_cookies", headers=auth(keys["alice"]),
                            data={"file": (io.BytesIO(b'{"Keyed": {"api_key": "sk-alice"}}'), "k.json")},
                            content_type="multipart/form-data")

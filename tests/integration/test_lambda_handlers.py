@@ -8,7 +8,6 @@ so nothing here reaches a model or the network.
 from __future__ import annotations
 
 import base64
-import importlib
 import json
 import os
 import socket
@@ -26,6 +25,7 @@ import lambdachat
 import pytest
 from lambdachat.providers.base import Content, Finish, Usage
 
+from tests.apps import lambda_handler
 from tests.events import Event, LambdaContext, function_url_event, http_api_event
 from tests.fakes.providers import FakeProvider, install
 from tests.fakes.upstream import FakeUpstream, OpenAIWire
@@ -58,7 +58,7 @@ class Reply:
 
 
 def invoke(name: str, event: Event) -> Reply:
-    handler = importlib.import_module(f"functions.{name}").handler
+    handler = lambda_handler(name)
     context = LambdaContext(function_name=f"lambdachat-dev-{name}")
     return Reply(handler(event, context), context)
 

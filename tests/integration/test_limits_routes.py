@@ -13,7 +13,7 @@ from lambdachat.limits.buckets import DynamoBuckets, InMemoryBuckets
 from lambdachat.limits.rules import Rate
 from lambdachat.providers.base import Content, Finish
 
-from tests.apps import create_app
+from tests.apps import create_app, lambda_handler
 from tests.aws import mocked_aws
 from tests.events import LambdaContext, http_api_event
 from tests.fakes.providers import FakeProvider, install
@@ -126,9 +126,7 @@ def test_routes_that_are_not_limited_make_no_dynamodb_call(chat_app: Any, aws: A
 
 
 def test_the_lambda_event_source_ip_is_the_client_and_forwarded_for_is_not(chat_app: Any) -> None:
-    from lambdachat.web import lambda_entry
-
-    handler = lambda_entry.make_handler("conversation")
+    handler = lambda_handler("conversation")
     replies = []
     for spoof in ("1.1.1.1", "2.2.2.2", "3.3.3.3"):
         event = http_api_event("POST", "/backend-api/v2/conversation", body=json.dumps(CHAT),

@@ -3,7 +3,6 @@
 redirects keep their Location, and bad input is a JSON error."""
 
 import base64
-import importlib
 import json
 
 import pytest
@@ -12,6 +11,7 @@ from lambdachat.media import generated
 from lambdachat.media.store import S3Store
 from lambdachat.providers.base import Content, Finish, RateLimitError
 
+from tests.apps import lambda_handler
 from tests.aws import mocked_aws
 from tests.events import LambdaContext, function_url_event, http_api_event
 from tests.fakes.audio import hear, hear_wav, png
@@ -45,7 +45,7 @@ def aws(monkeypatch):
 
 
 def invoke(name, event):
-    raw = importlib.import_module(f"functions.{name}").handler(event, LambdaContext(function_name=name))
+    raw = lambda_handler(name)(event, LambdaContext(function_name=name))
     headers = {k.lower(): v for k, v in raw.get("headers", {}).items()}
     body = raw.get("body", "")
     data = base64.b64decode(body) if raw.get("isBase64Encoded") else body.encode()

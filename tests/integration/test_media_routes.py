@@ -8,7 +8,7 @@ from lambdachat.media import generated
 from lambdachat.media.store import S3Store
 from lambdachat.providers.base import Content, Finish, Media, RateLimitError
 
-from tests.apps import create_app
+from tests.apps import LazyClient, create_app
 from tests.aws import mocked_aws
 from tests.fakes.audio import hear, hear_wav, png
 from tests.fakes.providers import FakeProvider, install
@@ -37,7 +37,7 @@ def store(aws):
 
 @pytest.fixture
 def client(store):
-    return create_app(["media", "search", "create", "synthesize", "conversation"]).test_client()
+    return LazyClient(["media", "search", "create", "synthesize", "conversation"])
 
 
 def error(response):

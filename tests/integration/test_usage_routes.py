@@ -9,7 +9,7 @@ import pytest
 from lambdachat.providers.base import Content, Finish, Usage
 from lambdachat.usage import recorder
 
-from tests.apps import create_app, use_real
+from tests.apps import LazyClient, use_real
 from tests.aws import mocked_aws
 from tests.fakes.principals import as_, install_header_auth
 from tests.fakes.providers import FakeProvider, install
@@ -26,7 +26,7 @@ def client(monkeypatch):
     install_header_auth()
     with mocked_aws(monkeypatch):
         use_real("usage")
-        yield create_app(["usage", "stats", "log", "conversation"]).test_client()
+        yield LazyClient(["usage", "stats", "log", "conversation"])
         recorder.drain()
 
 

@@ -11,7 +11,7 @@ import os
 from typing import Any
 
 import serverless_wsgi
-from flask import Blueprint
+from flask import Blueprint, Flask
 
 from lambdachat.web.app import create_app
 
@@ -43,7 +43,11 @@ def _cookies_for_v2(event: dict[str, Any], reply: dict[str, Any]) -> dict[str, A
 
 def handler_for(*blueprints: Blueprint) -> LambdaHandler:
     """The Lambda handler of an app with these blueprints; the app itself is `handler.app`."""
-    app = create_app(blueprints)
+    return handler_of(create_app(blueprints))
+
+
+def handler_of(app: Flask) -> LambdaHandler:
+    """Lambda events in, the app's answer out (what `functions/<group>.py` exports)."""
 
     def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return _cookies_for_v2(event, serverless_wsgi.handle_request(app, event, context))
