@@ -25,6 +25,7 @@ from lambdachat.identity import authenticator_for, resolve_principal
 from lambdachat.observability import logger
 from lambdachat.storage.faults import unavailable
 from lambdachat.web import security
+from lambdachat.web.forms import LimitedRequest
 from lambdachat.web.routes import ROUTE_GROUPS
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -68,6 +69,8 @@ def create_app(groups: Iterable[str] | None = None) -> Flask:
     settings = get_settings()
     app = Flask("lambdachat", static_folder=None)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.config["MAX_FORM_PARTS"] = settings.max_form_parts
+    app.request_class = LimitedRequest  # a 413 from a multipart body names the limit it broke
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     authenticator = authenticator_for(settings.auth_mode)
 
