@@ -41,6 +41,7 @@ class Settings:
     stream_timeout: float = 120.0                # idle time allowed between two upstream chunks
     max_request_bytes: int = 5 * 1024 * 1024
     max_form_parts: int = 1000                   # parts of one multipart body (werkzeug's default)
+    document_xml_max_bytes: int = 16 * 1024 * 1024  # XML a reader parses into one tree (xlsx strings...)
     local_threads: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
     local_ctx: int = 4096
     local_max_tokens: int = 512
@@ -63,6 +64,7 @@ def get_settings() -> Settings:
         stream_timeout=env_float("LAMBDACHAT_STREAM_TIMEOUT", 120.0),
         max_request_bytes=env_int("LAMBDACHAT_MAX_REQUEST_MB", default_body) * 1024 * 1024,
         max_form_parts=env_int("LAMBDACHAT_MAX_FORM_PARTS", 1000),
+        document_xml_max_bytes=env_int("LAMBDACHAT_DOCUMENT_XML_MAX_MB", 16) * 1024 * 1024,
         local_threads=env_int("LAMBDACHAT_LOCAL_THREADS", max(1, (os.cpu_count() or 2) - 1)),
         local_ctx=env_int("LAMBDACHAT_LOCAL_CTX", 4096),
         local_max_tokens=env_int("LAMBDACHAT_LOCAL_MAX_TOKENS", 512),

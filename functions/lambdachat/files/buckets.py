@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from lambdachat.errors import BadRequest, Conflict, Forbidden, NotFound, PayloadTooLarge
 from lambdachat.files import layout, limits, reading
-from lambdachat.files.extract import ZIP_BASED, ArchiveTooLarge, check_archive
+from lambdachat.files.archives import ZIP_BASED, ArchiveTooLarge, check_archive
 from lambdachat.files.layout import Kind
 from lambdachat.files.ports import BlobStore, BucketIndex, FileRecord, State
 from lambdachat.identity import Principal

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lambdachat.config import env_int
+from lambdachat.config import env_int, get_settings
 
 MB = 1024 * 1024
 
@@ -30,6 +30,7 @@ class Limits:
     zip_max_unpacked: int
     zip_max_depth: int
     text_max_chars: int
+    document_xml_max: int   # LAMBDACHAT_DOCUMENT_XML_MAX_MB (16), a Settings field: XML parsed whole
 
 
 def current() -> Limits:
@@ -41,4 +42,5 @@ def current() -> Limits:
         zip_max_unpacked=env_int("LAMBDACHAT_ZIP_MAX_UNPACKED_MB", ZIP_MAX_UNPACKED_MB) * MB,
         zip_max_depth=env_int("LAMBDACHAT_ZIP_MAX_DEPTH", ZIP_MAX_DEPTH),
         text_max_chars=env_int("LAMBDACHAT_TEXT_MAX_MB", TEXT_MAX_MB) * MB,
+        document_xml_max=get_settings().document_xml_max_bytes,
     )
