@@ -31,7 +31,7 @@ _generation = 0                   # bumped by every override()
 def override(**adapters: Any) -> None:
     """Apps created from now on in this test get these instead of the real adapters (and Lambda
     handlers are made afresh: a redeploy)."""
-    global _generation  # noqa: PLW0603 - lets a LazyClient see that the test changed its setup
+    global _generation
     _overrides.update(adapters)
     _handlers.clear()
     _generation += 1

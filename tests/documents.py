@@ -121,3 +121,54 @@ def zip_bomb(unpacked_mb: int) -> bytes:
         for _ in range(unpacked_mb):
             member.write(chunk)
     return out.getvalue()
+
+
+# ---- swollen documents: a real package whose one big XML member is `mb` MB of ordinary markup ----
+
+LINE = "lambdachat reads documents in bounded memory, bombs or not. "
+_W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+_A = 'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+_P = 'xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/main"'
+_R = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+_ODF = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+_SLIDE_HEAD = (f'<p:sld {_A} {_P} {_R}><p:cSld><p:spTree><p:nvGrpSpPr><p:cNvPr id="1" name=""/><p:cNvGrpSpPr/>'
+               '<p:nvPr/></p:nvGrpSpPr><p:grpSpPr/><p:sp><p:nvSpPr><p:cNvPr id="2" name="t"/><p:cNvSpPr/>'
+               "<p:nvPr/></p:nvSpPr><p:spPr/><p:txBody><a:bodyPr/>")
+_SST = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_STRINGS_TYPE = ('<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                 'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+
+# format: (a real small document, its member to swell, head, repeated unit, tail)
+_SWELL = {
+    "docx": (lambda: docx(["x"]), "word/document.xml", f"<w:document {_W}><w:body>",
+             f"<w:p><w:r><w:t>{LINE}</w:t></w:r></w:p>", "</w:body></w:document>"),
+    "pptx": (lambda: pptx(["x"]), "ppt/slides/slide1.xml", _SLIDE_HEAD, f"<a:p><a:r><a:t>{LINE}</a:t></a:r></a:p>",
+             "</p:txBody></p:sp></p:spTree></p:cSld></p:sld>"),
+    "odt": (lambda: odt(["x"]), "content.xml", f"<office:document-content {_ODF}><office:body><office:text>",
+            f"<text:p>{LINE}</text:p>", "</office:text></office:body></office:document-content>"),
+    "epub": (lambda: epub(["x"]), "EPUB/chap_1.xhtml", '<html xmlns="http://www.w3.org/1999/xhtml"><body>',
+             f"<p>{LINE}</p>", "</body></html>"),
+    # one-letter shared strings: the most strings per byte a spreadsheet can make openpyxl hold
+    "xlsx": (lambda: xlsx({"S": [["a"]]}), "xl/sharedStrings.xml", f"<sst {_SST}>", "<si><t>s</t></si>", "</sst>"),
+}
+
+
+def swollen(fmt: str, mb: int) -> bytes:
+    """A valid `fmt` file whose main XML is about `mb` MB (a few hundred KB compressed)."""
+    make, name, head, unit, tail = _SWELL[fmt]
+    with zipfile.ZipFile(io.BytesIO(make())) as real:
+        small = {n: real.read(n) for n in real.namelist() if n != name}
+    if fmt == "xlsx":  # openpyxl writes inline strings; declare the shared strings part
+        small["[Content_Types].xml"] = small["[Content_Types].xml"].replace(b"</Types>", _STRINGS_TYPE.encode())
+    block = (unit * (1024 * 1024 // len(unit))).encode()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for member, data in small.items():
+            archive.writestr(member, data)
+        with archive.open(name, "w", force_zip64=True) as big:
+            big.write(head.encode())
+            for _ in range(mb):
+                big.write(block)
+            big.write(tail.encode())
+    return out.getvalue()

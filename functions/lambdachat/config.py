@@ -64,6 +64,8 @@ class Settings:
                                    "seconds to connect to a provider", "10 s")
     stream_timeout: float = _knob("LAMBDACHAT_STREAM_TIMEOUT", 120.0, CORE,
                                   "idle seconds allowed between two upstream chunks", "120 s")
+    max_form_parts: int = _knob("LAMBDACHAT_MAX_FORM_PARTS", 1000, LIMITS,
+                                "parts (files and fields together) of one multipart body (413)")
     max_request_mb: int | None = _knob("LAMBDACHAT_MAX_REQUEST_MB", None, LIMITS,
                                        "request body (413, nothing stored)", "5 MB in cloud mode, 100 MB locally")
     host: str = _knob("HOST", "127.0.0.1", CORE, "address `lambdachat serve` listens on")
@@ -108,6 +110,9 @@ class Settings:
     zip_max_unpacked_mb: int = _knob("LAMBDACHAT_ZIP_MAX_UNPACKED_MB", 200, LIMITS,
                                      "unpacked bytes of one archive, nesting included (413)", "200 MB")
     zip_max_depth: int = _knob("LAMBDACHAT_ZIP_MAX_DEPTH", 3, LIMITS, "archives inside archives (413)")
+    document_xml_max_mb: int = _knob("LAMBDACHAT_DOCUMENT_XML_MAX_MB", 16, LIMITS,
+                                     "XML a document reader must parse whole (xlsx shared strings and styles; "
+                                     "docx, pptx, odt, epub and html are streamed) (413)", "16 MB")
     text_max_mb: int = _knob("LAMBDACHAT_TEXT_MAX_MB", 20, LIMITS,
                              "text kept per document (cut with a visible marker)", "20 MB")
     share_max_bytes: int = _knob("LAMBDACHAT_SHARE_MAX_BYTES", 5 * MB, LIMITS, "one shared chat", "5 MB")

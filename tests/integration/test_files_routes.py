@@ -361,3 +361,21 @@ def test_slots_leaked_by_a_killed_upload_are_repaired_from_the_records(client, a
     assert response.status_code == 200, response.get_json()
     assert len(response.get_json()["files"]) == 15
     assert upload(client, ("one-too-many.txt", b"x")).status_code == 413
+
+
+def test_too_many_form_parts_is_413_saying_parts_and_stores_nothing(client, aws):
+    # 1,001 tiny parts are far under the body limit: the message must name the part count.
+    named = [(f"f{i}.txt", b"x") for i in range(1001)]
+    response = upload(client, *named)
+    assert response.status_code == 413
+    message = response.get_json()["error"]["message"]
+    assert "1000 parts" in message and "larger than" not in message
+    assert keys(aws) == [] and index_items(aws) == []
+
+
+def test_a_form_field_over_the_field_limit_is_413_saying_field(client, aws):
+    response = client.post(FILES, data={"note": "n" * (600 * 1024), "files": [(io.BytesIO(b"x"), "a.txt")]},
+                           content_type="multipart/form-data", headers={"x-test-principal": "alice"})
+    assert response.status_code == 413
+    assert "form field" in response.get_json()["error"]["message"]
+    assert keys(aws) == []

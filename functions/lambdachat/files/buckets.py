@@ -16,7 +16,7 @@ from typing import IO, Any
 from lambdachat.config import Settings
 from lambdachat.errors import BadRequest, Conflict, NotFound, PayloadTooLarge
 from lambdachat.files import layout, limits, reading
-from lambdachat.files.extract import ZIP_BASED, ArchiveTooLarge, check_archive
+from lambdachat.files.archives import ZIP_BASED, ArchiveTooLarge, check_archive
 from lambdachat.files.layout import Kind
 from lambdachat.files.ports import BlobStore, BucketIndex, FileRecord, State
 from lambdachat.identity import Principal

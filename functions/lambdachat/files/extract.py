@@ -1,40 +1,41 @@
-"""Text out of documents: one focused library per format, imported only when that format shows up.
+"""Text out of documents: one focused reader per format, its library imported only when needed.
 
 `extract(stream, filename)` returns the document as named parts (one per file; a zip gives one
 per readable member). A document that cannot be read (corrupt, encrypted, not what its name
-says) raises `ExtractionError`, which becomes that file's `error` state. Archives (zip and the
-zip-based formats) are measured from their central directory before anything is unpacked:
-over a limit is `ArchiveTooLarge` (413). Python's zipfile never inflates past the sizes it
-declares, so checking the declared sizes bounds the real work.
+says) raises `ExtractionError`, which becomes that file's `error` state. Zip-based files are
+measured first (`archives.check_archive`: one budget for every container inside the upload),
+and every member this module inflates is charged to the same budget as it comes out.
+
+Memory: docx, pptx, odt, epub and html are read by streaming parser targets (`streamtext`), so
+their peak does not grow with the document; xlsx (openpyxl streams worksheets) has what it
+loads whole capped by `LAMBDACHAT_DOCUMENT_XML_MAX_MB`. `bench/extract_rss.py` measures it.
 """
 
 from __future__ import annotations
 
 import io
-import shutil
-import tempfile
-import warnings
+import posixpath
 import zipfile
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import IO, Any
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
 
-from lambdachat.errors import PayloadTooLarge
 from lambdachat.files import limits as limits_mod
+from lambdachat.files import streamtext
+from lambdachat.files.archives import (
+    CHUNK,
+    ZIP_ERRORS,
+    ArchiveTooLarge,
+    BinaryStream,
+    Budget,
+    ExtractionError,
+    check_archive,
+    member_chunks,
+    open_zip,
+    spool_member,
+)
 from lambdachat.files.layout import extension
-
-BinaryStream = IO[bytes]
-SPOOL_BYTES = 8 * 1024 * 1024   # archive members up to this size stay in memory, bigger go to disk
-ZIP_BASED = frozenset({"zip", "docx", "xlsx", "pptx", "odt", "epub"})
-_ODF_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
-
-
-class ExtractionError(Exception):
-    """This document cannot be read; the message is shown to the user as the file's error."""
-
-
-class ArchiveTooLarge(PayloadTooLarge):
-    pass
 
 
 @dataclass(frozen=True)
@@ -43,74 +44,9 @@ class Part:
     text: str
 
 
-@dataclass
-class _Budget:
-    """What an archive may still unpack, shared across nesting levels."""
-
-    limits: limits_mod.Limits
-    members: int = 0
-    unpacked: int = 0
-    seen: list[str] = field(default_factory=list)
-
-    def take(self, archive: str, zf: zipfile.ZipFile) -> None:
-        infos = zf.infolist()
-        self.members += len(infos)
-        self.unpacked += sum(i.file_size for i in infos)
-        if self.members > self.limits.zip_max_members:
-            raise ArchiveTooLarge(f"{archive}: more than {self.limits.zip_max_members} archive members")
-        if self.unpacked > self.limits.zip_max_unpacked:
-            raise ArchiveTooLarge(
-                f"{archive}: unpacks to more than {self.limits.zip_max_unpacked // limits_mod.MB} MB")
-
-
-def _open_zip(stream: BinaryStream, filename: str) -> zipfile.ZipFile:
-    try:
-        return zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ExtractionError(f"{filename}: not a readable {extension(filename) or 'zip'} file") from exc
-
-
-def _spool_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> BinaryStream:
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 - the caller closes it
-    with zf.open(info) as member:
-        shutil.copyfileobj(member, spool, 1024 * 1024)
-    spool.seek(0)
-    return spool
-
-
-def _check_zip(zf: zipfile.ZipFile, name: str, budget: _Budget, depth: int) -> None:
-    if depth > budget.limits.zip_max_depth:
-        raise ArchiveTooLarge(f"{name}: archives nested deeper than {budget.limits.zip_max_depth} levels")
-    budget.take(name, zf)
-    for info in zf.infolist():
-        if info.is_dir() or extension(info.filename) != "zip":
-            continue
-        try:
-            with _spool_member(zf, info) as inner, zipfile.ZipFile(inner) as inner_zip:
-                _check_zip(inner_zip, f"{name}/{info.filename}", budget, depth + 1)
-        except (zipfile.BadZipFile, RuntimeError, OSError, EOFError):
-            continue  # an unreadable inner archive is that member's problem, found when it is read
-
-
-def check_archive(stream: BinaryStream, filename: str, limits: limits_mod.Limits | None = None) -> None:
-    """Raise ArchiveTooLarge when a zip-based file is over the archive limits; else rewind the stream.
-
-    An unreadable archive passes: it is stored and fails as that file's error when read.
-    """
-    if extension(filename) not in ZIP_BASED:
-        return
-    try:
-        with zipfile.ZipFile(stream) as zf:
-            _check_zip(zf, filename, _Budget(limits or limits_mod.current()), 1)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        pass
-    finally:
-        stream.seek(0)
-
-
 # ---- one reader per format: each yields text pieces, so a huge document can be cut short ----
 
-def _pdf(stream: BinaryStream, filename: str) -> Iterator[str]:
+def _pdf(stream: BinaryStream, filename: str, budget: Budget) -> Iterator[str]:
     from pypdf import PdfReader
     from pypdf.errors import FileNotDecryptedError
 
@@ -126,18 +62,44 @@ def _pdf(stream: BinaryStream, filename: str) -> Iterator[str]:
         yield (page.extract_text() or "") + "\n"
 
 
-def _docx(stream: BinaryStream, filename: str) -> Iterator[str]:
-    import docx
-
-    document = docx.Document(stream)
-    for paragraph in document.paragraphs:
-        yield paragraph.text + "\n"
-    for table in document.tables:
-        for row in table.rows:
-            yield " | ".join(cell.text for cell in row.cells) + "\n"
+def _member(zf: zipfile.ZipFile, name: str, budget: Budget, label: str) -> Iterator[bytes]:
+    try:
+        info = zf.getinfo(name)
+    except KeyError as exc:
+        raise ExtractionError(f"{label}: {name} is missing") from exc
+    return member_chunks(zf, info, budget, f"{label}/{name}")
 
 
-def _xlsx(stream: BinaryStream, filename: str) -> Iterator[str]:
+def _relations(zf: zipfile.ZipFile, part: str, budget: Budget, label: str) -> dict[str, tuple[str, str]]:
+    """An OPC part's relationships: id -> (type, target member). `part` "" is the package itself."""
+    folder, base = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", f"{base}.rels")
+    if rels not in zf.NameToInfo:
+        return {}
+    tag = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+    found = streamtext.collect(_member(zf, rels, budget, label), {tag}, budget.limits.zip_max_members)
+    out = {}
+    for _, attrs in found:
+        target = unquote(attrs.get("Target", ""))
+        target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
+        out[attrs.get("Id", "")] = (attrs.get("Type", ""), target)
+    return out
+
+
+def _main_part(zf: zipfile.ZipFile, budget: Budget, label: str, default: str) -> str:
+    for kind, target in _relations(zf, "", budget, label).values():
+        if kind.endswith("/officeDocument"):
+            return target
+    return default
+
+
+def _docx(stream: BinaryStream, filename: str, budget: Budget) -> Iterator[str]:
+    with open_zip(stream, filename) as zf:
+        document = _main_part(zf, budget, filename, "word/document.xml")
+        yield from streamtext.xml_text(_member(zf, document, budget, filename), streamtext.DocxText())
+
+
+def _xlsx(stream: BinaryStream, filename: str, budget: Budget) -> Iterator[str]:
     import openpyxl
 
     workbook = openpyxl.load_workbook(stream, read_only=True, data_only=True)
@@ -150,53 +112,65 @@ def _xlsx(stream: BinaryStream, filename: str) -> Iterator[str]:
         workbook.close()
 
 
-def _pptx(stream: BinaryStream, filename: str) -> Iterator[str]:
-    from pptx import Presentation
-
-    for number, slide in enumerate(Presentation(stream).slides, 1):
-        yield f"## Slide {number}\n"
-        for shape in slide.shapes:
-            if shape.has_text_frame:
-                yield shape.text_frame.text + "\n"
-
-
-def _odt(stream: BinaryStream, filename: str) -> Iterator[str]:
-    from xml.etree import ElementTree
-
-    with _open_zip(stream, filename) as zf:
-        root = ElementTree.fromstring(zf.read("content.xml"))
-    for element in root.iter():
-        if element.tag in (_ODF_TEXT + "p", _ODF_TEXT + "h"):
-            yield "".join(element.itertext()) + "\n"
+def _slides(zf: zipfile.ZipFile, budget: Budget, label: str) -> list[str]:
+    """Slide members in the presentation's order (its slide list), not their file names' order."""
+    presentation = _main_part(zf, budget, label, "ppt/presentation.xml")
+    relations = _relations(zf, presentation, budget, label)
+    tag = f"{streamtext.P}sldId"
+    r_id = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    listed = streamtext.collect(_member(zf, presentation, budget, label), {tag}, budget.limits.zip_max_members)
+    return [relations[attrs[r_id]][1] for _, attrs in listed
+            if attrs.get(r_id) in relations and relations[attrs[r_id]][1] in zf.NameToInfo]
 
 
-def html_text(markup: bytes | str) -> str:
-    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)  # XHTML (epub) is fine to read as HTML
-        soup = BeautifulSoup(markup, "lxml")
-    for tag in soup(["script", "style", "noscript", "template"]):
-        tag.decompose()
-    return soup.get_text("\n", strip=True)
+def _pptx(stream: BinaryStream, filename: str, budget: Budget) -> Iterator[str]:
+    with open_zip(stream, filename) as zf:
+        for number, slide in enumerate(_slides(zf, budget, filename), 1):
+            yield f"## Slide {number}\n"
+            yield from streamtext.xml_text(_member(zf, slide, budget, filename), streamtext.SlideText())
 
 
-def _html(stream: BinaryStream, filename: str) -> Iterator[str]:
-    yield html_text(stream.read())
+def _odt(stream: BinaryStream, filename: str, budget: Budget) -> Iterator[str]:
+    with open_zip(stream, filename) as zf:
+        yield from streamtext.xml_text(_member(zf, "content.xml", budget, filename), streamtext.OdtText())
 
 
-def _epub(stream: BinaryStream, filename: str) -> Iterator[str]:
-    import ebooklib
-    from ebooklib import epub
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # ebooklib warns about future defaults on every read
-        book = epub.read_epub(stream, options={"ignore_ncx": True})
-    for item in book.get_items_of_type(ebooklib.ITEM_DOCUMENT):
-        yield html_text(item.get_content()) + "\n\n"
+def _html(stream: BinaryStream, filename: str, budget: Budget) -> Iterator[str]:
+    yield from streamtext.html_text(iter(lambda: stream.read(CHUNK), b""))
 
 
-def _text(stream: BinaryStream, filename: str) -> Iterator[str]:
+OPF = "{http://www.idpf.org/2007/opf}"
+XHTML_TYPES = frozenset({"application/xhtml+xml", "text/html"})
+CHAPTER_SKIPPED = streamtext.SKIPPED_HTML | {"head"}
+
+
+def _chapters(zf: zipfile.ZipFile, budget: Budget, label: str) -> list[str]:
+    """The book's XHTML documents: the spine (reading order) first, then any others it lists."""
+    rootfile = "{urn:oasis:names:tc:opendocument:xmlns:container}rootfile"
+    limit = budget.limits.zip_max_members
+    roots = streamtext.collect(_member(zf, "META-INF/container.xml", budget, label), {rootfile}, 1)
+    if not roots or not roots[0][1].get("full-path"):
+        raise ExtractionError(f"{label}: the epub names no package document")
+    opf = unquote(roots[0][1]["full-path"]).lstrip("/")
+    found = streamtext.collect(_member(zf, opf, budget, label), {OPF + "item", OPF + "itemref"}, 2 * limit)
+    items = {a.get("id", ""): a for tag, a in found if tag == OPF + "item"
+             if a.get("media-type") in XHTML_TYPES and "nav" not in a.get("properties", "").split()}
+    order = [a.get("idref", "") for tag, a in found if tag == OPF + "itemref"]
+    order += [i for i in items if i not in order]
+    folder = posixpath.dirname(opf)
+    paths = [posixpath.normpath(posixpath.join(folder, unquote(items[i].get("href", "")))) for i in order if i in items]
+    return list(dict.fromkeys(p for p in paths if p in zf.NameToInfo))
+
+
+def _epub(stream: BinaryStream, filename: str, budget: Budget) -> Iterator[str]:
+    with open_zip(stream, filename) as zf:
+        for chapter in _chapters(zf, budget, filename):
+            # a chapter's <head> only repeats its title, which the body's heading shows
+            yield from streamtext.html_text(_member(zf, chapter, budget, filename), CHAPTER_SKIPPED)
+            yield "\n"
+
+
+def _text(stream: BinaryStream, filename: str, budget: Budget) -> Iterator[str]:
     head = stream.read(4)
     stream.seek(0)
     encoding = "utf-16" if head[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
@@ -208,7 +182,7 @@ def _text(stream: BinaryStream, filename: str) -> Iterator[str]:
         reader.detach()  # the caller owns (and closes) the underlying stream
 
 
-Reader = Callable[[BinaryStream, str], Iterator[str]]
+Reader = Callable[[BinaryStream, str, Budget], Iterator[str]]
 READERS: dict[str, Reader] = {"pdf": _pdf, "docx": _docx, "xlsx": _xlsx, "pptx": _pptx, "odt": _odt,
                               "epub": _epub, "html": _html, "htm": _html}
 
@@ -228,18 +202,18 @@ def _collect(pieces: Iterator[str], max_chars: int) -> str:
     return "".join(out).strip("\n")
 
 
-def _read_one(stream: BinaryStream, filename: str, max_chars: int) -> str:
+def _read_one(stream: BinaryStream, filename: str, budget: Budget) -> str:
     reader = READERS.get(extension(filename), _text)
     try:
-        return _collect(reader(stream, filename), max_chars)
-    except ExtractionError:
+        return _collect(reader(stream, filename, budget), budget.limits.text_max_chars)
+    except (ExtractionError, ArchiveTooLarge):
         raise
     except Exception as exc:  # a corrupt file can fail anywhere inside a parser, in any way
         raise ExtractionError(f"{filename}: could not read the {extension(filename) or 'text'} file "
                               f"({type(exc).__name__})") from exc
 
 
-def _zip_parts(zf: zipfile.ZipFile, name: str, limits: limits_mod.Limits, depth: int) -> Iterator[Part]:
+def _zip_parts(zf: zipfile.ZipFile, name: str, budget: Budget, depth: int) -> Iterator[Part]:
     from lambdachat.files.layout import kind_of
 
     for info in sorted(zf.infolist(), key=lambda i: i.filename):
@@ -248,16 +222,16 @@ def _zip_parts(zf: zipfile.ZipFile, name: str, limits: limits_mod.Limits, depth:
             continue
         label = f"{name}/{member}"
         try:
-            with _spool_member(zf, info) as inner:
+            with spool_member(zf, info, budget, label) as inner:
                 if extension(member) == "zip":
-                    if depth < limits.zip_max_depth:
-                        with _open_zip(inner, label) as inner_zip:
-                            yield from _zip_parts(inner_zip, label, limits, depth + 1)
+                    if depth < budget.limits.zip_max_depth:
+                        with open_zip(inner, label) as inner_zip:
+                            yield from _zip_parts(inner_zip, label, budget, depth + 1)
                     continue
-                yield Part(label, _read_one(inner, label, limits.text_max_chars))
+                yield Part(label, _read_one(inner, label, budget))
         except ExtractionError as exc:
             yield Part(label, f"[{exc}]")
-        except (RuntimeError, zipfile.BadZipFile, OSError, EOFError) as exc:  # encrypted or damaged member
+        except ZIP_ERRORS as exc:  # encrypted or damaged member
             yield Part(label, f"[{label}: could not unpack ({exc})]")
 
 
@@ -266,9 +240,10 @@ def extract(stream: BinaryStream, filename: str, limits: limits_mod.Limits | Non
     limits = limits or limits_mod.current()
     try:
         check_archive(stream, filename, limits)
-    except ArchiveTooLarge as exc:  # stored before the limit was lowered, or sizes only known now
+        budget = Budget(limits)  # the check's inflation was its own; reading counts afresh
+        if extension(filename) == "zip":
+            with open_zip(stream, filename) as zf:
+                return list(_zip_parts(zf, filename, budget, 1))
+        return [Part(filename, _read_one(stream, filename, budget))]
+    except ArchiveTooLarge as exc:  # stored before a limit was lowered, or sizes only known now
         raise ExtractionError(exc.message) from exc
-    if extension(filename) == "zip":
-        with _open_zip(stream, filename) as zf:
-            return list(_zip_parts(zf, filename, limits, 1))
-    return [Part(filename, _read_one(stream, filename, limits.text_max_chars))]

@@ -21,6 +21,7 @@ class Limits:
     zip_max_unpacked: int
     zip_max_depth: int
     text_max_chars: int
+    document_xml_max: int   # XML a reader parses whole (xlsx shared strings, styles)
 
 
 def current(settings: Settings | None = None) -> Limits:
@@ -33,4 +34,5 @@ def current(settings: Settings | None = None) -> Limits:
         zip_max_unpacked=s.zip_max_unpacked_mb * MB,
         zip_max_depth=s.zip_max_depth,
         text_max_chars=s.text_max_mb * MB,
+        document_xml_max=s.document_xml_max_mb * MB,
     )

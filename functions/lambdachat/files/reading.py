@@ -14,7 +14,8 @@ from dataclasses import dataclass, replace
 
 from lambdachat.errors import NotFound, PayloadTooLarge
 from lambdachat.files import layout
-from lambdachat.files.extract import ExtractionError, Part, extract
+from lambdachat.files.archives import ExtractionError
+from lambdachat.files.extract import Part, extract
 from lambdachat.files.ports import BlobStore, BucketIndex, FileRecord
 
 SPOOL_BYTES = 8 * 1024 * 1024  # a download up to this size stays in memory, bigger goes to /tmp

@@ -26,6 +26,7 @@ from lambdachat.observability import logger
 from lambdachat.storage.faults import unavailable
 from lambdachat.web import security
 from lambdachat.web.context import EXTENSION
+from lambdachat.web.forms import LimitedRequest
 from lambdachat.wiring import Services
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -71,6 +72,8 @@ def create_app(blueprints: Iterable[Blueprint] | None = None, services: Services
     app = Flask("lambdachat", static_folder=None)
     app.extensions[EXTENSION] = services
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    app.config["MAX_FORM_PARTS"] = settings.max_form_parts
+    app.request_class = LimitedRequest  # a 413 from a multipart body names the limit it broke
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     authenticator = services.authenticator()
 

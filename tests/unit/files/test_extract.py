@@ -6,7 +6,8 @@ import zipfile
 import pytest
 from lambdachat.config import Settings
 from lambdachat.files import limits
-from lambdachat.files.extract import ArchiveTooLarge, ExtractionError, check_archive, extract
+from lambdachat.files.archives import ArchiveTooLarge, ExtractionError, check_archive
+from lambdachat.files.extract import extract
 
 from tests import documents
 
