@@ -2,6 +2,7 @@
 // a media route must never get the access key, and content may not make the browser call our API.
 
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { call } from "../src/api";
 import { withAccessKey } from "../src/chat/media";
 import { renderMarkdown } from "../src/markdown";
 import { updateSettings } from "../src/settings";
@@ -104,5 +105,20 @@ describe("a shared chat adds its share only to real bucket media", () => {
     root.append(img);
     throughShare(root, "s1234567");
     expect(img.getAttribute("src")).toBe(src); // left exactly as it was
+  });
+});
+
+describe("API calls with the access key", () => {
+  it.each([
+    "/backend-api/v2/files/../create?prompt=X&provider=Custom",
+    "/backend-api/v2/files/%2e%2e/create?prompt=X",
+    "/backend-api/v2/chat/..\\create?prompt=X",
+    "https://evil.example/backend-api/v2/files/b1234567",
+    "/files/b1234567/media/cat.png",
+  ])("refuses %s without sending anything", async (path) => {
+    updateSettings({ accessKey: "lck_victim" });
+    const fetched = stubFetch();
+    await expect(call(path, { method: "DELETE" })).rejects.toThrow(/not an API path/);
+    expect(fetched).toEqual([]);
   });
 });
