@@ -55,7 +55,11 @@ export type MediaRoute =
   /** /files/<bucket_id>/media/<name>: the caller's own (needs the access key), or through `share`. */
   | { kind: "bucket"; path: string; share: string | null }
   /** /media/<owner_tag>/<name> or /images/…: public by unguessable name, never needs a key. */
-  | { kind: "generated"; path: string };
+  | { kind: "generated"; path: string }
+  /** /search/<terms>: a redirect to the caller's best-matching generated media (read-only). */
+  | { kind: "search"; path: string };
+
+const SEARCH_QUERY = new Set(["skip", "random", "min"]); // routes/search.py
 
 /** The media route `src` is, with its canonical path; null for anything else. */
 export function mediaRoute(src: string, origin: string = location.origin): MediaRoute | null {
@@ -75,6 +79,10 @@ export function mediaRoute(src: string, origin: string = location.origin): Media
     const name = filename(parts[3]);
     if (!OWNER_TAG.test(parts[2]) || name === null || url.search) return null;
     return { kind: "generated", path: `/${parts[1]}/${parts[2]}/${encodeURIComponent(name)}` };
+  }
+  if (parts.length >= 3 && parts[0] === "" && parts[1] === "search" && parts.slice(2).join("")) {
+    if ([...url.searchParams.keys()].some((k) => !SEARCH_QUERY.has(k))) return null;
+    return { kind: "search", path: url.pathname + url.search };
   }
   return null;
 }

@@ -35,6 +35,7 @@ const OWN_NON_MEDIA = [
   "/backend-api/v2/synthesize/Custom?text=X",
   "/media/../backend-api/v2/create?prompt=X",
   "/images/0123456789abcdef/../../backend-api/v2/create",
+  "/search/x/../../backend-api/v2/create",
   "relative.png",
 ];
 
@@ -90,7 +91,7 @@ describe("rendered content loads nothing else from our origin", () => {
 
   it("keeps media routes, other sites and data: images", () => {
     const srcs = ["/files/b1234567/media/cat.png", "/media/0123456789abcdef/gen.png",
-      "/images/0123456789abcdef/gen.jpg", "https://example.org/a.png", "data:image/png;base64,iVBORw0KGgo="];
+      "/images/0123456789abcdef/gen.jpg", "/search/cat?skip=1", "https://example.org/a.png", "data:image/png;base64,iVBORw0KGgo="];
     const div = document.createElement("div");
     div.innerHTML = renderMarkdown(srcs.map((s) => `![x](${s})`).join(" "));
     expect([...div.querySelectorAll("img")].map((img) => img.getAttribute("src"))).toEqual(srcs);

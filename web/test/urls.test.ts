@@ -12,6 +12,7 @@ describe("mediaRoute (the server's media route shapes, exactly)", () => {
     ["/files/b1234567/media/cat.png?share=s1234567", { kind: "bucket", path: "/files/b1234567/media/cat.png", share: "s1234567" }],
     ["/media/0123456789abcdef/gen.png", { kind: "generated", path: "/media/0123456789abcdef/gen.png" }],
     ["/images/0123456789abcdef/gen.jpg", { kind: "generated", path: "/images/0123456789abcdef/gen.jpg" }],
+    ["/search/cat+dog?skip=1", { kind: "search", path: "/search/cat+dog?skip=1" }],
   ])("%s is a media route", (src, route) => {
     expect(mediaRoute(src, ORIGIN)).toEqual(route);
   });
@@ -25,6 +26,7 @@ describe("mediaRoute (the server's media route shapes, exactly)", () => {
     "/media/0123456789abcdef/a/b.png", "/files/b1234567/media/e\u0301.png", // not NFC, as the server refuses
     "https://other.example/files/b1234567/media/cat.png", "http://chat.example/files/b1234567/media/cat.png",
     "https://user@chat.example/files/b1234567/media/cat.png",
+    "/search/", "/search/cat?prompt=X", "/search/../backend-api/v2/create",
   ])("%s is not", (src) => {
     expect(mediaRoute(src, ORIGIN)).toBeNull();
   });
