@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -66,3 +67,63 @@ def test_the_access_key_from_settings_opens_uploads_shares_and_memory(page, brow
 
     page.goto(keys_server.url + "/memory")
     expect(page.locator("#memories .empty")).to_have_text("No memories yet.")
+
+
+# Issue 11 #4: a shared chat whose images (or attachments) name our API instead of a media route.
+CREATE = "/backend-api/v2/create"
+HOSTILE_IMAGES = [
+    "/files/../backend-api/v2/create?prompt=X&provider=Custom",
+    "/files/%2e%2e/backend-api/v2/create?prompt=Y&provider=Custom",
+    "/files/b1234567/media/../../../backend-api/v2/create?prompt=Z&provider=Custom",
+    "/backend-api/v2/create?prompt=W&provider=Custom",
+]
+OWN_MEDIA = "/files/b1234567/media/cat.png"
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082")
+
+
+def test_a_shared_chat_cannot_send_the_viewers_key_to_the_api(page, keys_server, monkeypatch):
+    import uuid
+    from urllib.parse import urlsplit
+
+    import requests
+    from playwright.sync_api import expect
+
+    keys = make_keys(keys_server, monkeypatch, "victim", "mallory")
+    share_id = str(uuid.uuid4())
+    markdown = " ".join(f"![x]({src})" for src in [*HOSTILE_IMAGES, OWN_MEDIA])
+    conversation = {"id": "bait", "title": "Bait", "added": 1, "updated": 2, "items": [
+        {"role": "user", "content": "look", "attachments": [{"bucket_id": "../create?prompt=V&provider=Custom",
+                                                              "name": "x.txt"}]},
+        {"role": "assistant", "content": f"Pictures: {markdown}"}]}
+    created = requests.post(f"{keys_server.url}/backend-api/v2/chat/{share_id}", json=conversation,
+                            headers=keys["mallory"], timeout=10)
+    assert created.status_code == 200, created.text
+
+    seen: list[tuple[str, str, bool]] = []  # path as the browser sent it, method, with Authorization
+    page.on("request", lambda r: seen.append(
+        (urlsplit(r.url).path, r.method, "authorization" in r.all_headers())))
+    page.route(f"**{CREATE}**", lambda route: route.abort())  # nothing may run even if it were asked
+    page.route(f"**{OWN_MEDIA}", lambda route: route.fulfill(status=200, content_type="image/png", body=PNG))
+    page.goto(keys_server.url)
+    page.click("#open-settings")
+    page.fill("#access-key", keys["victim"]["Authorization"].removeprefix("Bearer "))
+    page.press("#access-key", "Tab")
+    page.click("#settings-close")
+
+    page.goto(f"{keys_server.url}/chat/{share_id}/bait")
+    expect(page.locator(".message.assistant .content")).to_contain_text("Pictures:")
+    page.click("#copy-to-mine")
+    expect(page).to_have_url(keys_server.url + "/")
+    own = page.locator(f".message.assistant img[data-own-src='{OWN_MEDIA}']")
+    expect(own).to_have_attribute("src", re.compile(r"^blob:"))  # the exact media route still gets the key
+    page.click("#conversations li:has-text('Bait') .delete")  # deletes the copy's "buckets" too
+    expect(page.locator("#conversations .title")).to_have_count(0)
+    page.wait_for_timeout(300)
+
+    to_create = [(method, auth) for path, method, auth in seen if path == CREATE]
+    assert not [c for c in to_create if c[1]], f"the viewer's key went to {CREATE}: {to_create}"
+    assert not to_create  # nor may the content make the browser call it without the key
+    keyed = {(path, method) for path, method, auth in seen if auth}
+    assert (OWN_MEDIA, "GET") in keyed
+    assert all(path == OWN_MEDIA or path.startswith("/backend-api/v2/") for path, _ in keyed), keyed

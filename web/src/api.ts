@@ -2,6 +2,7 @@
 // is named, that provider's key and base URL as hyphenated headers (contract: Header names).
 
 import { providerKey, settings } from "./settings";
+import { sameOriginUrl } from "./urls";
 
 export const API = "/backend-api/v2";
 
@@ -9,6 +10,17 @@ export class ApiError extends Error {
   constructor(message: string, readonly status: number) {
     super(message);
   }
+}
+
+/**
+ * `path` when it is a plain path under our API, else an error before anything is sent: paths are
+ * built from ids that may come from stored or shared data (a copied chat's bucket ids, an imported
+ * share id), and `…/files/../create?…` would otherwise take the access key to another route.
+ */
+export function apiPath(path: string): string {
+  const url = sameOriginUrl(path);
+  if (!url?.pathname.startsWith(`${API}/`)) throw new ApiError(`Refused: ${path} is not an API path`, 0);
+  return path;
 }
 
 export function headers(provider = "", extra: Record<string, string> = {}): Record<string, string> {
@@ -36,7 +48,7 @@ export async function errorMessage(response: Response): Promise<string> {
 
 export async function call(path: string, init: RequestInit & { provider?: string } = {}): Promise<Response> {
   const { provider, ...rest } = init;
-  const response = await fetch(path, {
+  const response = await fetch(apiPath(path), {
     ...rest,
     headers: headers(provider, (rest.headers as Record<string, string> | undefined) ?? {}),
   });

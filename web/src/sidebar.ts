@@ -3,6 +3,7 @@
 import { API, call } from "./api";
 import { h } from "./dom";
 import { deleteConversation, getConversation, listConversations, saveConversation } from "./store";
+import { CLIENT_ID } from "./urls";
 import type { ConversationSummary } from "./types";
 
 export interface SidebarHooks {
@@ -75,7 +76,9 @@ export class Sidebar {
     if (conv?.share) {
       await import("./share/owner").then((m) => m.revokeShare(conv)).catch(() => undefined);
     }
-    const buckets = new Set((conv?.items ?? []).flatMap((m) => (m.attachments ?? []).map((a) => a.bucket_id)));
+    // A copied share's attachments are someone else's data: only well-formed ids become a DELETE.
+    const buckets = new Set((conv?.items ?? []).flatMap((m) => (m.attachments ?? []).map((a) => a.bucket_id))
+      .filter((b) => typeof b === "string" && CLIENT_ID.test(b)));
     await Promise.allSettled([...buckets].map((b) => call(`${API}/files/${b}`, { method: "DELETE" })));
     await deleteConversation(id);
     this.hooks.deleted(id);

@@ -6,7 +6,7 @@ describe("throughShare", () => {
     const root = document.createElement("div");
     root.innerHTML = [
       '<img src="/files/b1234567/media/cat.png">',
-      '<a href="/files/b1234567/media/doc.pdf?x=1">doc</a>',
+      '<a href="/files/b1234567/media/clip.mp4">clip</a>',
       '<img src="/media/owner/gen.png">',
       '<img src="https://example.com/files/x.png">',
     ].join("");
@@ -14,7 +14,7 @@ describe("throughShare", () => {
     throughShare(root, "s 1"); // idempotent: a second pass adds nothing
     const [own, link, generated, remote] = [...root.querySelectorAll("img, a")];
     expect(own.getAttribute("src")).toBe("/files/b1234567/media/cat.png?share=s%201");
-    expect(link.getAttribute("href")).toBe("/files/b1234567/media/doc.pdf?x=1&share=s%201");
+    expect(link.getAttribute("href")).toBe("/files/b1234567/media/clip.mp4?share=s%201");
     expect(generated.getAttribute("src")).toBe("/media/owner/gen.png");
     expect(remote.getAttribute("src")).toBe("https://example.com/files/x.png");
   });

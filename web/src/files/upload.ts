@@ -1,7 +1,7 @@
 // Uploads to a bucket: multipart with progress for small files, the presigned flow for large
 // ones (the cloud's request limit is 5 MB), then waits for the text extraction to finish.
 
-import { API, call, errorMessage, headers } from "../api";
+import { API, apiPath, call, errorMessage, headers } from "../api";
 import { EventDecoder } from "../stream";
 
 /** Files above this go straight to storage through a presigned POST. */
@@ -38,7 +38,7 @@ function xhrError(xhr: XMLHttpRequest): string {
 export async function uploadSmall(bucket: string, file: File, progress: (f: number) => void): Promise<UploadResult> {
   const form = new FormData();
   form.append("files", file, file.name);
-  const xhr = await xhrPost(`${API}/files/${bucket}`, form, headers(), progress);
+  const xhr = await xhrPost(apiPath(`${API}/files/${bucket}`), form, headers(), progress);
   if (xhr.status >= 400) throw new Error(xhrError(xhr));
   return JSON.parse(xhr.responseText) as UploadResult;
 }
@@ -71,7 +71,7 @@ export async function uploadLarge(bucket: string, file: File, progress: (f: numb
 
 /** Follows extraction (SSE progress frames) until done; resolves with the text size. */
 export async function waitUntilReady(bucket: string, onLoad: (bytes: number) => void): Promise<number> {
-  const response = await fetch(`${API}/files/${bucket}`, { headers: headers("", { accept: "text/event-stream" }) });
+  const response = await fetch(apiPath(`${API}/files/${bucket}`), { headers: headers("", { accept: "text/event-stream" }) });
   if (!response.ok || !response.body) throw new Error(await errorMessage(response));
   const decoder = new EventDecoder("sse");
   const reader = response.body.getReader();

@@ -40,7 +40,7 @@ export function updateShare(conv: Conversation): Promise<void> {
   return new Promise((resolve) => {
     timers.set(conv.id, window.setTimeout(() => {
       timers.delete(conv.id);
-      void call(`${API}/chat/${share.id}`, {
+      void call(`${API}/chat/${encodeURIComponent(share.id)}`, {
         method: "POST", body: shareBody(conv),
         headers: { "content-type": "application/json", "x-share-token": share.token },
       }).catch(() => undefined).then(() => resolve());
@@ -52,7 +52,7 @@ export async function revokeShare(conv: Conversation): Promise<void> {
   const share = conv.share;
   if (!share) return;
   try {
-    await call(`${API}/chat/${share.id}`, { method: "DELETE", headers: { "x-share-token": share.token } });
+    await call(`${API}/chat/${encodeURIComponent(share.id)}`, { method: "DELETE", headers: { "x-share-token": share.token } });
   } catch (err) {
     // Already gone (expired or revoked elsewhere) is what the owner wanted anyway.
     if (!(err instanceof Error && "status" in err && (err as { status: number }).status === 404)) throw err;
