@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from lambdachat.observability import redact
 from lambdachat.providers.base import Content, MissingAuthError
 from lambdachat.web.app import create_app

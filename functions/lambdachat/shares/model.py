@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 import secrets
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from typing import Any
 from lambdachat.config import env_int
 from lambdachat.errors import BadRequest, PayloadTooLarge
 from lambdachat.ids import check_client_id
+from lambdachat.json_input import parse_json
 
 DAY = 86_400
 # A share is the client's whole conversation; 5 MB also keeps one under Lambda's 6 MB payload.
@@ -53,9 +53,10 @@ def parse_body(raw: bytes) -> ShareBody:
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"A shared conversation is at most {MAX_BODY_BYTES // (1024 * 1024)} MB")
     try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise BadRequest("The body must be a conversation as UTF-8 JSON") from exc
+    body = parse_json(text, "The body must be a conversation as UTF-8 JSON")
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object (the conversation)")
     items = body.get("items")

@@ -7,7 +7,6 @@ size limit and the JSON error shape.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 import uuid
@@ -22,6 +21,7 @@ from lambdachat import limits
 from lambdachat.config import get_settings
 from lambdachat.errors import ApiError
 from lambdachat.identity import authenticator_for, resolve_principal
+from lambdachat.json_input import parse_json
 from lambdachat.observability import logger
 from lambdachat.storage.faults import unavailable
 from lambdachat.web import security
@@ -58,8 +58,8 @@ def _web_adapter_request_id() -> str | None:
     if not raw:
         return None
     try:
-        value = json.loads(raw).get("request_id")
-    except (ValueError, AttributeError):
+        value = parse_json(raw).get("request_id")
+    except (ApiError, AttributeError):
         return None
     return value if isinstance(value, str) else None
 

@@ -12,6 +12,7 @@ from lambdachat.shares import share_token
 from lambdachat.shares.model import MAX_BODY_BYTES, TOKEN_COOKIE, check_share_id, not_modified
 from lambdachat.shares.service import default_service
 from lambdachat.web.access import public
+from lambdachat.web.args import require_json
 
 bp = Blueprint("chat", __name__)
 
@@ -50,6 +51,7 @@ def handle_get_share(share_id: str) -> Response:
 @bp.post(SHARE)
 def handle_post_share(share_id: str) -> Response:
     check_share_id(share_id)
+    require_json(request)
     if (request.content_length or 0) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"A shared conversation is at most {MAX_BODY_BYTES // (1024 * 1024)} MB")
     saved = default_service().save(share_id, request.get_data(cache=False), token=share_token(request),
