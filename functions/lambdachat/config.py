@@ -27,6 +27,27 @@ def env_float(name: str, default: float) -> float:
         raise RuntimeError(f"{name} must be a number, got {raw!r}") from exc
 
 
+def env_list(name: str, default: tuple[str, ...]) -> tuple[str, ...]:
+    """A comma or space separated list; unset or blank gives `default`."""
+    raw = os.environ.get(name, "")
+    return tuple(item for item in raw.replace(",", " ").split()) or default
+
+
+# The names a local server answers to (any port). A DNS-rebinding page reaches 127.0.0.1 under its
+# own name, so any other Host is refused; `LAMBDACHAT_ALLOWED_HOSTS` adds a LAN name or the origins'.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
+
+
+def default_hosts(mode: str) -> tuple[str, ...]:
+    """In the cloud a function sees its origin's AWS name as Host, never the site's: CloudFront's
+    AllViewerExceptHostHeader policy sends the origin's own (an HTTP API or Function URL refuses
+    any other), so the default is those names in the function's region."""
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if mode != "cloud" or not region:
+        return LOOPBACK_HOSTS
+    return (*LOOPBACK_HOSTS, f"*.execute-api.{region}.amazonaws.com", f"*.lambda-url.{region}.on.aws")
+
+
 @dataclass(frozen=True)
 class Settings:
     auth_mode: str = "none"                      # none | keys
@@ -43,6 +64,14 @@ class Settings:
     local_threads: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
     local_ctx: int = 4096
     local_max_tokens: int = 512
+    # Host names served (`name`, `name:port`, `*.suffix`, or `*` for any): others get a 400.
+    allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
+    # Set in the cloud: CloudFront adds this value as an origin header, and a request without it
+    # (someone calling the HTTP API or a Function URL directly) is refused.
+    origin_secret: str | None = None
+    # The one header the trusted proxy sets to the viewer's address (CloudFront-Viewer-Address);
+    # None: the socket peer (locally, or REMOTE_ADDR from the Lambda event).
+    client_ip_header: str | None = None
 
 
 @lru_cache(maxsize=1)
@@ -64,7 +93,14 @@ def get_settings() -> Settings:
         local_threads=env_int("LAMBDACHAT_LOCAL_THREADS", max(1, (os.cpu_count() or 2) - 1)),
         local_ctx=env_int("LAMBDACHAT_LOCAL_CTX", 4096),
         local_max_tokens=env_int("LAMBDACHAT_LOCAL_MAX_TOKENS", 512),
+        allowed_hosts=env_list("LAMBDACHAT_ALLOWED_HOSTS", default_hosts(mode)),
+        origin_secret=os.environ.get("LAMBDACHAT_ORIGIN_SECRET") or None,
+        client_ip_header=os.environ.get("LAMBDACHAT_CLIENT_IP_HEADER", "").strip() or None,
     )
+    if os.environ.get("LAMBDACHAT_TRUSTED_PROXY_HOPS"):
+        # Counting X-Forwarded-For hops let a caller pick its rate-limit bucket (issue 11 #6).
+        raise RuntimeError("LAMBDACHAT_TRUSTED_PROXY_HOPS is gone: set LAMBDACHAT_CLIENT_IP_HEADER to the "
+                           "one header your proxy sets (CloudFront-Viewer-Address behind CloudFront)")
     if settings.auth_mode not in {"none", "keys"}:
         raise RuntimeError(f"LAMBDACHAT_AUTH must be 'none' or 'keys', got {settings.auth_mode!r}")
     return settings

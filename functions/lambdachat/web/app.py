@@ -24,7 +24,7 @@ from lambdachat.identity import authenticator_for, resolve_principal
 from lambdachat.json_input import parse_json
 from lambdachat.observability import logger
 from lambdachat.storage.faults import unavailable
-from lambdachat.web import security
+from lambdachat.web import request_guard, security
 from lambdachat.web.routes import ROUTE_GROUPS
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -87,6 +87,7 @@ def create_app(groups: Iterable[str] | None = None) -> Flask:
     limits.install(app)  # after the principal hook: buckets are per principal
 
     security.install(app)
+    request_guard.install(app)  # after security.install: it must run before the preflight hook
 
     @app.after_request
     def _after(response: Response) -> Response:
