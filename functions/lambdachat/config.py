@@ -42,9 +42,11 @@ def default_hosts(mode: str) -> tuple[str, ...]:
     """In the cloud a function sees its origin's AWS name as Host, never the site's: CloudFront's
     AllViewerExceptHostHeader policy sends the origin's own (an HTTP API or Function URL refuses
     any other), so the default is those names in the function's region."""
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-    if mode != "cloud" or not region:
+    if mode != "cloud":
         return LOOPBACK_HOSTS
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    if not region:  # Lambda always sets it; a cloud-mode run elsewhere gets any AWS origin name
+        return (*LOOPBACK_HOSTS, "*.amazonaws.com", "*.on.aws")
     return (*LOOPBACK_HOSTS, f"*.execute-api.{region}.amazonaws.com", f"*.lambda-url.{region}.on.aws")
 
 
