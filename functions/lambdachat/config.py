@@ -31,13 +31,20 @@ LIMITS = "Limits"
 EDGE = "Rate limits, outbound fetches, CORS"
 
 
-def _knob(env: str, default: Any, section: str, doc: str, shown: str | None = None) -> Any:
-    """A settings field: `shown` is the default as the README states it (when the raw one is unclear)."""
-    return field(default=default, metadata={"env": env, "section": section, "doc": doc, "shown": shown})
+def _knob(env: str, default: Any, section: str, doc: str, shown: str | None = None, *, secret: bool = False) -> Any:
+    """A settings field: `shown` is the default as the README states it (when the raw one is unclear);
+    a secret never shows in a repr (or a log line of one)."""
+    return field(default=default, repr=not secret,
+                 metadata={"env": env, "section": section, "doc": doc, "shown": shown})
 
 
 def _local_threads() -> int:
     return max(1, (os.cpu_count() or 2) - 1)
+
+
+# The names a local server answers to (any port). A DNS-rebinding page reaches 127.0.0.1 under its
+# own name, so any other Host is refused; `LAMBDACHAT_ALLOWED_HOSTS` adds a LAN name.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
 @dataclass(frozen=True)
@@ -165,9 +172,21 @@ class Settings:
                                      "token buckets in DynamoDB; over the limit: 429 + `Retry-After` (and the "
                                      "HTML page V1 clients parse on the conversation route)",
                                      "on in cloud mode, off locally")
-    trusted_proxy_hops: int = _knob("LAMBDACHAT_TRUSTED_PROXY_HOPS", 0, EDGE,
-                                    "X-Forwarded-For hops to trust; the cloud stack sets 2 (CloudFront → origin)",
-                                    "0 (X-Forwarded-For ignored)")
+    client_ip_header: str | None = _knob(
+        "LAMBDACHAT_CLIENT_IP_HEADER", None, EDGE,
+        "the one header the trusted proxy sets to the viewer's address, for per-IP rate limits; a second copy "
+        "or an alias spelling is a 400. The cloud stack sets `CloudFront-Viewer-Address`",
+        "none: the socket peer (REMOTE_ADDR); X-Forwarded-For is never read")
+    origin_secret: str | None = _knob(
+        "LAMBDACHAT_ORIGIN_SECRET", None, EDGE,
+        "set by the cloud stack: CloudFront sends it as `X-Lambdachat-Origin-Secret`, and a request without it "
+        "(the HTTP API or a Function URL called directly) is refused with 403", "none", secret=True)
+    allowed_hosts: str = _knob(
+        "LAMBDACHAT_ALLOWED_HOSTS", "", EDGE,
+        "Host names served (`name`, `name:port`, `*.suffix`, `*`; comma-separated), others get a 400 "
+        "(DNS rebinding)", "`localhost`, `127.0.0.1`, `[::1]`; in the cloud also the region's HTTP API and "
+        "Function URL names")
+    aws_region: str | None = _knob("AWS_REGION", None, CORE, "the function's region (Lambda sets it)", "none")
     allow_private_upstreams: bool | None = _knob(
         "LAMBDACHAT_ALLOW_PRIVATE_UPSTREAMS", None, EDGE,
         "a client-given base URL or media URL may reach loopback, private, link-local, CGNAT, multicast, "
@@ -210,6 +229,21 @@ class Settings:
         return (self.max_request_mb if self.max_request_mb is not None else 100 if self.local else 5) * MB
 
     @property
+    def served_hosts(self) -> tuple[str, ...]:
+        """In the cloud a function sees its origin's AWS name as Host, never the site's: CloudFront's
+        AllViewerExceptHostHeader policy sends the origin's own (an HTTP API or Function URL refuses
+        any other), so the default is those names in the function's region."""
+        listed = tuple(self.allowed_hosts.replace(",", " ").split())
+        if listed:
+            return listed
+        if self.local:
+            return LOOPBACK_HOSTS
+        if not self.aws_region:  # Lambda always sets it; a cloud-mode run elsewhere: any AWS origin name
+            return (*LOOPBACK_HOSTS, "*.amazonaws.com", "*.on.aws")
+        return (*LOOPBACK_HOSTS, f"*.execute-api.{self.aws_region}.amazonaws.com",
+                f"*.lambda-url.{self.aws_region}.on.aws")
+
+    @property
     def connections_per_client(self) -> int:
         """0 = no bound. A bound on the adapter's loopback connection would cap the adapter, not a client."""
         limit = self.max_connections_per_client
@@ -240,6 +274,10 @@ class Settings:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
+        if env.get("LAMBDACHAT_TRUSTED_PROXY_HOPS", "").strip():
+            # Counting X-Forwarded-For hops let a caller pick its rate-limit bucket (issue 11 #6).
+            raise RuntimeError("LAMBDACHAT_TRUSTED_PROXY_HOPS is gone: set LAMBDACHAT_CLIENT_IP_HEADER to the "
+                               "one header your proxy sets (CloudFront-Viewer-Address behind CloudFront)")
         values: dict[str, Any] = {}
         for spec in fields(cls):
             name = spec.metadata.get("env")

@@ -47,6 +47,10 @@ class PayloadTooLarge(ApiError):
     status = 413
 
 
+class UnsupportedMediaType(ApiError):
+    status = 415
+
+
 class RateLimited(ApiError):
     status = 429
 

@@ -5,8 +5,9 @@ moto models S3 buckets, DynamoDB tables, IAM roles, Lambda functions and log gro
 model for CloudFront (distribution, OAC, policies, function), ApiGatewayV2, Lambda URLs or S3
 bucket policies: those resources are dropped here (cfn-lint and test_template.py check them
 instead), with the Lambda permissions and versions that name them or that moto resolves
-wrongly, the outputs, and the one property that points at them (the files bucket's CORS origin
-is the distribution's domain). moto ignores the table's TimeToLiveSpecification and reads its
+wrongly, the outputs, and the properties that point at them (the files bucket's CORS origin
+is the distribution's domain; the functions' origin secret resolves the Secrets Manager secret).
+moto ignores the table's TimeToLiveSpecification and reads its
 SSESpecification under the API's key (`Enabled`, not CloudFormation's `SSEEnabled`), so the
 table's TTL and encryption are checked on the template. Of a bucket's properties moto applies
 only the name, encryption and tags: public access block, lifecycle and CORS are checked on the
@@ -52,6 +53,11 @@ def for_moto(template: dict[str, Any]) -> dict[str, Any]:
     out["Resources"][FILES_BUCKET.logical_id]["Properties"].pop("CorsConfiguration")
     for resource in out["Resources"].values():
         resource.pop("DependsOn", None)
+        # moto models no Secrets Manager resource nor its dynamic references: the origin secret
+        # (a {{resolve:secretsmanager:...}} of OriginSecret) becomes a literal here.
+        variables = resource["Properties"].get("Environment", {}).get("Variables", {})
+        if "LAMBDACHAT_ORIGIN_SECRET" in variables:
+            variables["LAMBDACHAT_ORIGIN_SECRET"] = "resolved-by-cloudformation"
     dangling = {r for r in _references(out["Resources"]) if not r.startswith("AWS::")} - set(out["Resources"])
     assert not dangling, f"kept resources refer to dropped ones: {dangling}"
     return out

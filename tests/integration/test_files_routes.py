@@ -322,7 +322,8 @@ def test_presign_refusals(client, aws, monkeypatch):
     assert client.post(f"{FILES}/uploads", json={"filename": "x.exe", "size": 1}).status_code == 400
     assert client.post(f"{FILES}/uploads", json={"filename": "a\x00.pdf"}).status_code == 400
     assert client.post(f"{FILES}/uploads", json={"filename": "a.pdf", "size": "big"}).status_code == 400
-    assert client.post(f"{FILES}/uploads", data="nope").status_code == 400
+    assert client.post(f"{FILES}/uploads", data="nope", content_type="application/json").status_code == 400
+    assert client.post(f"{FILES}/uploads", data="nope").status_code == 415  # not declared JSON
     assert keys(aws) == [] and index_items(aws) == []
 
 

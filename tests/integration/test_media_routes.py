@@ -272,7 +272,7 @@ def test_synthesize_refusals(client, path, status):
 
 
 def test_synthesize_post_needs_a_json_object(client):
-    assert client.post("/backend-api/v2/synthesize/espeak", data="text=hi").status_code == 400
+    assert client.post("/backend-api/v2/synthesize/espeak", data="text=hi").status_code == 415
     big = {"text": "a" * 4097}
     assert client.post("/backend-api/v2/synthesize/espeak", json=big).status_code == 413
 

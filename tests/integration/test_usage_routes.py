@@ -118,4 +118,6 @@ def test_log_bodies_are_bounded_and_must_be_objects(client):
     too_big = {"message": "x" * 16 * 1024}
     assert client.post("/backend-api/v2/log", json=too_big, headers=as_("alice")).status_code == 413
     assert client.post("/backend-api/v2/log", json=["x"], headers=as_("alice")).status_code == 400
-    assert client.post("/backend-api/v2/log", data=b"nope", headers=as_("alice")).status_code == 400
+    assert client.post("/backend-api/v2/log", data=b"nope", headers=as_("alice"),
+                       content_type="application/json").status_code == 400
+    assert client.post("/backend-api/v2/log", data=b"nope", headers=as_("alice")).status_code == 415

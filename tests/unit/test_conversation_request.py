@@ -1,7 +1,8 @@
 import pytest
 from lambdachat.chat.prompt import CONTINUE_PROMPT, build_messages
-from lambdachat.chat.request import image_upload, parse_conversation, parse_json_text
+from lambdachat.chat.request import image_upload, parse_conversation
 from lambdachat.errors import BadRequest, PayloadTooLarge
+from lambdachat.json_input import parse_json
 
 from tests.fakes.providers import FakeProvider
 
@@ -48,7 +49,7 @@ def test_header_key_is_used_when_the_body_has_none():
 
 def test_invalid_json_text_is_a_bad_request():
     with pytest.raises(BadRequest, match="Invalid JSON"):
-        parse_json_text(b"{not json")
+        parse_json(b"{not json")
 
 
 def test_only_images_may_be_attached_and_size_is_capped():

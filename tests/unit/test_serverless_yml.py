@@ -61,3 +61,22 @@ def test_every_function_ships_its_own_package(config):
         handler = fn["handler"]
         handler_file = handler if handler.endswith(".sh") else handler.rsplit(".", 1)[0] + ".py"
         assert (REPO_ROOT / handler_file).is_file(), handler_file
+
+
+def test_every_api_origin_is_reachable_only_through_cloudfront(config):
+    """CloudFront sends the generated secret to every API origin; the functions expect the same
+    secret and read the caller from CloudFront-Viewer-Address, never from X-Forwarded-For hops."""
+    from lambdachat.web.request_guard import ORIGIN_SECRET_HEADER
+
+    cdn = yaml.safe_load((REPO_ROOT / "infra" / "cdn.yml").read_text())
+    secret = {"Fn::Join": ["", ["{{resolve:secretsmanager:", {"Ref": "OriginSecret"}, ":SecretString}}"]]}
+    assert cdn["Resources"]["OriginSecret"]["Type"] == "AWS::SecretsManager::Secret"
+    origins = cdn["Resources"]["WebDistribution"]["Properties"]["DistributionConfig"]["Origins"]
+    api_origins = [o for o in origins if "CustomOriginConfig" in o]
+    assert {o["Id"] for o in api_origins} == {"api", "conversation", "files", "create", "synthesize"}
+    for origin in api_origins:
+        assert origin["OriginCustomHeaders"] == [{"HeaderName": ORIGIN_SECRET_HEADER, "HeaderValue": secret}]
+    env = config["provider"]["environment"]
+    assert env["LAMBDACHAT_ORIGIN_SECRET"] == secret
+    assert env["LAMBDACHAT_CLIENT_IP_HEADER"] == "CloudFront-Viewer-Address"
+    assert "LAMBDACHAT_TRUSTED_PROXY_HOPS" not in env

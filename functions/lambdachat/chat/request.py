@@ -7,7 +7,6 @@ any byte of the stream is sent.
 from __future__ import annotations
 
 import base64
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,13 +163,6 @@ def parse_conversation(body: Any, images: list[ImageUpload] | None = None,
         params=_params(body),
         images=images or [],
     )
-
-
-def parse_json_text(raw: str | bytes) -> Any:
-    try:
-        return json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest("Invalid JSON data") from exc
 
 
 def image_upload(filename: str, data: bytes) -> ImageUpload:

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from lambdachat.errors import BadRequest
+from lambdachat.json_input import parse_json
 
 EXTENSIONS = ("json", "har")
 MAX_KEY_CHARS = 4096
@@ -59,9 +60,10 @@ def parse_upload(filename: str, data: bytes, known: ProviderNames) -> Extract:
     if ext not in EXTENSIONS:
         raise BadRequest("Not supported file: upload a .json (cookies or api_key) or a .har file")
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
         raise BadRequest(f"{filename} is not valid UTF-8 JSON") from exc
+    document = parse_json(text, f"{filename} is not valid UTF-8 JSON")
     extract = _from_har(document) if ext == "har" else _from_json(filename, document, known)
     if not extract.keys and not extract.cookies:
         raise BadRequest(f"{filename} holds no cookies and no provider key lambdachat can use")

@@ -7,7 +7,7 @@ whole /64, which one subscriber usually holds). Every number is a setting (`lamb
     LAMBDACHAT_RATE_LIMITS=off|on                  all of it (default: on in cloud mode, off locally)
     LAMBDACHAT_RATE_<GROUP>_PER_MINUTE / _BURST    per principal (keys mode only)
     LAMBDACHAT_RATE_<GROUP>_IP_PER_MINUTE / _IP_BURST
-    LAMBDACHAT_TRUSTED_PROXY_HOPS=0                proxies in front that append to X-Forwarded-For
+    LAMBDACHAT_CLIENT_IP_HEADER                    the one header the proxy sets to the viewer's address
 
 A per-minute value of 0 turns that one bucket off. In open mode (`LAMBDACHAT_AUTH=none`) every
 caller is the same principal, so only the IP buckets apply.

@@ -11,23 +11,58 @@ from collections.abc import Callable
 from flask import Flask, Request, Response, g, request
 
 from lambdachat.config import Settings
-from lambdachat.errors import RateLimited
+from lambdachat.errors import BadRequest, RateLimited
 from lambdachat.identity import Principal
 from lambdachat.limits.buckets import BucketStore
 from lambdachat.limits.rules import ENDPOINT_GROUPS, Rate, limits_for
 from lambdachat.observability import logger
 
 
-def client_ip(req: Request, hops: int) -> str:
-    """The caller's address. In Lambda, serverless-wsgi puts the event's
-    `requestContext.http.sourceIp` in REMOTE_ADDR; locally it is the socket peer. X-Forwarded-For
-    is anyone's to write, so it counts only with LAMBDACHAT_TRUSTED_PROXY_HOPS set: the entry that
-    many hops from the right is the one our own proxy saw."""
-    if hops > 0:
-        forwarded = [p.strip() for p in req.headers.get("X-Forwarded-For", "").split(",") if p.strip()]
-        if len(forwarded) >= hops:
-            return forwarded[-hops]
-    return req.remote_addr or ""
+def _header_key(name: str) -> str:
+    # How WSGI servers fold a header name: `X_Forwarded_For` and `x-forwarded-for` are one key.
+    return name.lower().replace("_", "-")
+
+
+def _aliases_in_event(req: Request, header: str) -> bool:
+    """Whether the Lambda event (buffered functions) holds the header under another spelling too.
+    serverless-wsgi folds them into one environ key and the last one wins, so a viewer's
+    `cloudfront_viewer_address` could replace the one CloudFront set."""
+    event = req.environ.get("serverless.event")
+    headers = event.get("headers") if isinstance(event, dict) else None
+    if not isinstance(headers, dict):
+        return False
+    return sum(1 for name in headers if _header_key(str(name)) == _header_key(header)) > 1
+
+
+def address_of(value: str) -> str:
+    """The IP of a `CloudFront-Viewer-Address` value: `ip:port`, IPv6 unbracketed (`2001:db8::1:443`)."""
+    value = value.strip()
+    if value.startswith("["):
+        return value[1:].partition("]")[0]
+    host, _, _port = value.rpartition(":")
+    for candidate in (host, value):
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            continue
+    return ""
+
+
+def client_ip(req: Request, header: str | None) -> str:
+    """The caller's address. Without LAMBDACHAT_CLIENT_IP_HEADER: the socket peer locally, the
+    event's `sourceIp` in Lambda. Behind CloudFront the peer is an edge, so the address is the one
+    header CloudFront sets (`CloudFront-Viewer-Address`), in that one spelling: X-Forwarded-For is
+    anyone's to extend, and a second copy or an underscore alias of the header (gunicorn's
+    `header_map=dangerous` joins them with a comma; serverless-wsgi lets the last one win) is
+    refused rather than guessed at. The origins accept only CloudFront (`request_guard`)."""
+    if header is None:
+        return req.remote_addr or ""
+    value = req.headers.get(header, "")
+    if "," in value or _aliases_in_event(req, header):
+        raise BadRequest(f"More than one {header} header")
+    return address_of(value)
+
+
 
 
 def ip_bucket_name(address: str) -> str:
@@ -93,5 +128,5 @@ def install(app: Flask, settings: Settings, store: Callable[[], BucketStore]) ->
         # A CORS preflight is the browser's, not a use of the route: it costs no token.
         if group is None or request.method == "OPTIONS" or not settings.rate_limits_on:
             return None
-        wait = check(store(), settings, group, g.principal, client_ip(request, settings.trusted_proxy_hops))
+        wait = check(store(), settings, group, g.principal, client_ip(request, settings.client_ip_header))
         return _too_many(group, wait) if wait > 0 else None

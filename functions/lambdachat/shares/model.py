@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 import secrets
 from collections.abc import Iterator
@@ -19,6 +18,7 @@ from urllib.parse import unquote
 from lambdachat.config import MB, Settings
 from lambdachat.errors import BadRequest, PayloadTooLarge
 from lambdachat.ids import check_client_id
+from lambdachat.json_input import parse_json
 
 # Limits are settings (`Settings.share_*`). A share is the client's whole conversation; 5 MB also
 # keeps one under Lambda's 6 MB payload. Bodies above `share_inline_max_bytes` go to S3 and the
@@ -60,9 +60,10 @@ def check_body_size(size: int, max_bytes: int) -> None:
 def parse_body(raw: bytes, max_bytes: int = Settings.share_max_bytes) -> ShareBody:
     check_body_size(len(raw), max_bytes)
     try:
-        body = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise BadRequest("The body must be a conversation as UTF-8 JSON") from exc
+    body = parse_json(text, "The body must be a conversation as UTF-8 JSON")
     if not isinstance(body, dict):
         raise BadRequest("The body must be a JSON object (the conversation)")
     items = body.get("items")
@@ -90,7 +91,7 @@ def media_references(raw: bytes) -> frozenset[tuple[str, str]]:
     prose punctuation after a link is dropped (a stored filename never ends in `.,+-`).
     """
     found: set[tuple[str, str]] = set()
-    for text in _strings(json.loads(raw.decode("utf-8"))):
+    for text in _strings(parse_json(raw)):
         for bucket_id, name in _MEDIA_REFERENCE.findall(text):
             found.add((bucket_id, unquote(name).rstrip(".,+-")))
     return frozenset(found)

@@ -9,7 +9,6 @@ JSON error shape.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 import uuid
@@ -22,9 +21,10 @@ from werkzeug.exceptions import HTTPException
 from lambdachat import limits
 from lambdachat.errors import ApiError
 from lambdachat.identity import resolve_principal
+from lambdachat.json_input import parse_json
 from lambdachat.observability import logger
 from lambdachat.storage.faults import unavailable
-from lambdachat.web import security
+from lambdachat.web import request_guard, security
 from lambdachat.web.context import EXTENSION
 from lambdachat.web.forms import LimitedRequest
 from lambdachat.wiring import Services
@@ -60,8 +60,8 @@ def _web_adapter_request_id() -> str | None:
     if not raw:
         return None
     try:
-        value = json.loads(raw).get("request_id")
-    except (ValueError, AttributeError):
+        value = parse_json(raw).get("request_id")
+    except (ApiError, AttributeError):
         return None
     return value if isinstance(value, str) else None
 
@@ -96,6 +96,7 @@ def create_app(blueprints: Iterable[Blueprint] | None = None, services: Services
     limits.install(app, settings, services.rate_store)  # after the principal hook: buckets are per principal
 
     security.install(app)
+    request_guard.install(app)  # after security.install: it must run before the preflight hook
 
     @app.after_request
     def _after(response: Response) -> Response:

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, request
 
-from lambdachat.config import get_settings
 from lambdachat.errors import Forbidden
+from lambdachat.web.context import services
 
 API_POLICY = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 # V1 client headers (notes/g4f-upstream.md §11) plus lambdachat's own.
@@ -31,7 +31,7 @@ PREFLIGHT_MAX_AGE = "600"
 
 def _storage_origins() -> list[str]:
     """Where presigned media redirects and uploads point: the local S3 endpoint, or S3 itself."""
-    endpoint = get_settings().aws_endpoint_url
+    endpoint = services().settings.aws_endpoint_url
     if endpoint:
         parts = urlsplit(endpoint)
         return [f"{parts.scheme}://{parts.netloc}"]
@@ -57,7 +57,7 @@ def page_policy() -> str:
 
 
 def cors_origins() -> frozenset[str]:
-    raw = get_settings().cors_origins
+    raw = services().settings.cors_origins
     return frozenset(o.strip().rstrip("/") for o in raw.replace(",", " ").split() if o.strip())
 
 

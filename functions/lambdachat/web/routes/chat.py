@@ -9,6 +9,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from lambdachat.shares import share_token
 from lambdachat.shares.model import TOKEN_COOKIE, check_body_size, check_share_id, not_modified
 from lambdachat.web.access import public
+from lambdachat.web.args import require_json
 from lambdachat.web.context import services
 
 bp = Blueprint("chat", __name__)
@@ -48,6 +49,7 @@ def handle_get_share(share_id: str) -> Response:
 @bp.post(SHARE)
 def handle_post_share(share_id: str) -> Response:
     check_share_id(share_id)
+    require_json(request)
     service = services().shares()
     check_body_size(request.content_length or 0, service.settings.share_max_bytes)
     saved = service.save(share_id, request.get_data(cache=False), token=share_token(request),

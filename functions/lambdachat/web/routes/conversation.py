@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Request, Response, g, request
 
-from lambdachat.chat.request import ConversationInput, image_upload, parse_conversation, parse_json_text
+from lambdachat.chat.request import ConversationInput, image_upload, parse_conversation
 from lambdachat.chat.service import start_conversation
 from lambdachat.errors import BadRequest
+from lambdachat.json_input import parse_json
+from lambdachat.web.args import json_body
 from lambdachat.web.context import services
 from lambdachat.web.streaming import stream_response
 
@@ -22,10 +24,10 @@ def read_conversation_input(req: Request) -> ConversationInput:
                   if f.filename]
         if len(images) > 8:
             raise BadRequest("At most 8 images can be attached to one message")
-        body = parse_json_text(raw)
+        body = parse_json(raw)
     else:
         images = []
-        body = parse_json_text(req.get_data())
+        body = json_body(req)
     return parse_conversation(body, images, header_api_key=req.headers.get("x-api-key") or None,
                               header_api_base=req.headers.get("x-api-base") or None)
 

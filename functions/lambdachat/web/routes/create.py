@@ -9,6 +9,7 @@ from flask import Blueprint, Request, Response, g, request
 from lambdachat.create.answer import Answer, AnswerCache, collect, events_for, stream_text
 from lambdachat.create.params import parse_create
 from lambdachat.errors import BadRequest
+from lambdachat.web.args import json_body
 from lambdachat.web.context import services
 
 bp = Blueprint("create", __name__)
@@ -20,7 +21,7 @@ def _values(req: Request) -> dict[str, Any]:
     values: dict[str, Any] = dict(req.args.items())
     if req.method == "POST":
         if req.is_json:
-            body = req.get_json(silent=True)
+            body = json_body(req)
             if not isinstance(body, dict):
                 raise BadRequest("The request body must be a JSON object")
             values.update(body)

@@ -21,6 +21,7 @@ from lambdachat.files.reading import Done, Failed, Loaded, LoadEvent, MediaFound
 from lambdachat.flags import request_flag
 from lambdachat.observability import logger
 from lambdachat.shares import share_token
+from lambdachat.web.args import json_body
 from lambdachat.web.context import services
 
 bp = Blueprint("files", __name__)
@@ -99,7 +100,7 @@ def handle_delete_files(bucket_id: str) -> Response:
 
 @bp.post("/backend-api/v2/files/<bucket_id>/uploads")
 def handle_post_upload(bucket_id: str) -> Response:
-    body = request.get_json(silent=True)
+    body = json_body(request)
     if not isinstance(body, dict) or not isinstance(body.get("filename"), str):
         raise BadRequest("Send {\"filename\": \"...\", \"size\": bytes} as JSON")
     size = body.get("size")

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, request
 
 from lambdachat.errors import BadRequest
 from lambdachat.speech.engines import SpeechSetup, parse_request, speak
+from lambdachat.web.args import json_body
 from lambdachat.web.context import services
 
 bp = Blueprint("synthesize", __name__)
@@ -24,7 +25,7 @@ AUDIO_CACHE = "max-age=604800"
 def handle_synthesize(provider: str) -> Response:
     values: dict[str, Any] = dict(request.args.items())
     if request.method == "POST":
-        body = request.get_json(silent=True)
+        body = json_body(request)
         if not isinstance(body, dict):
             raise BadRequest("POST a JSON object: {\"text\": \"...\", \"voice\"?, \"format\"?}")
         values.update(body)
