@@ -7,7 +7,7 @@ from lambdachat.config import get_settings
 from lambdachat.identity import ANONYMOUS, Principal
 from lambdachat.limits import web
 from lambdachat.limits.buckets import InMemoryBuckets, decide
-from lambdachat.limits.rules import DEFAULTS, ENDPOINT_GROUPS, Rate, limits_for
+from lambdachat.limits.rules import DEFAULTS, ENDPOINT_GROUPS, QUERY_GROUPS, Rate, limits_for
 from lambdachat.web.app import create_app
 
 RATE = Rate(per_minute=60, burst=3)  # one token a second, three at once
@@ -95,5 +95,5 @@ def test_limits_are_configurable_and_zero_turns_a_bucket_off(monkeypatch: pytest
 
 def test_every_limited_endpoint_is_a_route_of_the_app() -> None:
     endpoints = set(create_app().view_functions)
-    assert set(ENDPOINT_GROUPS) <= endpoints
-    assert set(ENDPOINT_GROUPS.values()) == set(DEFAULTS)
+    assert set(ENDPOINT_GROUPS) | set(QUERY_GROUPS) <= endpoints
+    assert set(ENDPOINT_GROUPS.values()) | {group for _, group in QUERY_GROUPS.values()} == set(DEFAULTS)

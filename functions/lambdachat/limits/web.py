@@ -14,7 +14,7 @@ from lambdachat.config import get_settings
 from lambdachat.errors import RateLimited
 from lambdachat.identity import Principal
 from lambdachat.limits.buckets import BucketStore, DynamoBuckets
-from lambdachat.limits.rules import ENDPOINT_GROUPS, Rate, enabled, limits_for, trusted_proxy_hops
+from lambdachat.limits.rules import ENDPOINT_GROUPS, QUERY_GROUPS, Rate, enabled, limits_for, trusted_proxy_hops
 from lambdachat.observability import logger
 
 _stores: list[BucketStore] = []  # a test's store, when one is swapped in
@@ -96,12 +96,21 @@ def _too_many(group: str, wait: float) -> Response | None:
     raise RateLimited(message, headers={"Retry-After": retry_after})
 
 
+def group_of(req: Request) -> str | None:
+    """The rate-limit group of this request, or None when it is not limited."""
+    endpoint = req.endpoint or ""
+    if endpoint in ENDPOINT_GROUPS:
+        return ENDPOINT_GROUPS[endpoint]
+    arg, group = QUERY_GROUPS.get(endpoint, ("", ""))
+    return group if arg and req.args.get(arg) else None
+
+
 def install(app: Flask) -> None:
     """Register the hook. It must run after the principal is resolved (register it after that hook)."""
 
     @app.before_request
     def _rate_limit() -> Response | None:
-        group = ENDPOINT_GROUPS.get(request.endpoint or "")
+        group = group_of(request)
         # A CORS preflight is the browser's, not a use of the route: it costs no token.
         if group is None or request.method == "OPTIONS" or not enabled():
             return None
