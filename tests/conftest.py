@@ -44,6 +44,7 @@ def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     import os
 
     from lambdachat.config import get_settings
+    from lambdachat.providers import model_lists
 
     for name in list(os.environ):
         if name.endswith(("_API_KEY", "_BASE_URL")) or name.startswith("LAMBDACHAT_"):
@@ -51,6 +52,7 @@ def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # Rate limits need DynamoDB; only the tests about them (tests/integration/test_limits*) turn them on.
     monkeypatch.setenv("LAMBDACHAT_RATE_LIMITS", "off")
     get_settings.cache_clear()
+    model_lists.clear()   # lists kept from one test's fake upstream must not answer the next
     yield
     get_settings.cache_clear()
 

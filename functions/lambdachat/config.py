@@ -43,6 +43,7 @@ class Settings:
     local_threads: int = field(default_factory=lambda: max(1, (os.cpu_count() or 2) - 1))
     local_ctx: int = 4096
     local_max_tokens: int = 512
+    model_list_cache_seconds: int = 60           # models/<provider> fetched with server credentials
 
 
 @lru_cache(maxsize=1)
@@ -64,6 +65,7 @@ def get_settings() -> Settings:
         local_threads=env_int("LAMBDACHAT_LOCAL_THREADS", max(1, (os.cpu_count() or 2) - 1)),
         local_ctx=env_int("LAMBDACHAT_LOCAL_CTX", 4096),
         local_max_tokens=env_int("LAMBDACHAT_LOCAL_MAX_TOKENS", 512),
+        model_list_cache_seconds=env_int("LAMBDACHAT_MODEL_CACHE_SECONDS", 60),
     )
     if settings.auth_mode not in {"none", "keys"}:
         raise RuntimeError(f"LAMBDACHAT_AUTH must be 'none' or 'keys', got {settings.auth_mode!r}")

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 from lambdachat.errors import NotFound, Unauthorized, UpstreamFailed
-from lambdachat.providers import registry
+from lambdachat.providers import model_lists, registry
 from lambdachat.providers.base import MissingAuthError, ProviderError
 from lambdachat.providers.keys import request_credentials
 from lambdachat.web.access import public
@@ -42,7 +42,7 @@ def handle_get_provider_models(provider_name: str) -> Response:
     if provider.needs_auth and not creds.api_key:
         raise Unauthorized(f"MissingAuthError: Add an API key for {provider.name}")
     try:
-        models = provider.list_models(creds)
+        models = model_lists.list_models(provider, creds)
     except MissingAuthError as exc:
         raise Unauthorized(f"MissingAuthError: {exc}") from exc
     except ProviderError as exc:
