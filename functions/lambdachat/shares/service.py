@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from lambdachat.errors import BadRequest, Conflict, Forbidden, NotFound
+from lambdachat.shares.media_refs import MediaRefsCache, parse
 from lambdachat.shares.model import (
     ShareBody,
     check_share_id,
@@ -40,9 +41,11 @@ class Saved:
 
 
 class ShareService:
-    def __init__(self, store: ShareStore, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, store: ShareStore, clock: Callable[[], float] = time.time,
+                 media_refs: MediaRefsCache | None = None) -> None:
         self.store = store
         self.clock = clock
+        self.media_refs = media_refs or MediaRefsCache()
 
     def _now(self) -> int:
         return int(self.clock())
@@ -101,11 +104,17 @@ class ShareService:
     def media_owner(self, share_id: str, bucket_id: str, filename: str) -> str:
         """Whose bucket holds a media file this live share shows (contract: media a share points
         to is public). The share's own body must name `/files/<bucket_id>/media/<filename>`, so a
-        share id opens exactly the files its owner chose to show, and nothing once it is revoked."""
-        item, body = self.body(self.fetch(share_id))
-        if f"/files/{bucket_id}/media/{filename}".encode() not in body:
+        share id opens exactly the files its owner chose to show, and nothing once it is revoked.
+        The item is read every time (expiry, revocation); the body once per version."""
+        item = self.fetch(share_id)
+        refs = self.media_refs.get((item.share_id, item.version, item.etag))
+        if refs is None:
+            item, body = self.body(item)
+            refs = parse(item.owner, body)
+            self.media_refs.put((item.share_id, item.version, item.etag), refs)
+        if not refs.shows(bucket_id, filename):
             raise NotFound("Media not found")
-        return item.owner
+        return refs.owner
 
     def revoke(self, share_id: str, token: str | None) -> None:
         current = self._live(share_id, consistent=True)
