@@ -84,7 +84,8 @@ ACCESS: dict[str, Access] = {
         provider_keys=True,
     ),
     "synthesize": Access(provider_keys=True),                   # the OpenAI voice's server key
-    "memory": Access(table={"mem#": ("GetItem", "UpdateItem", "DeleteItem", "Query", "BatchWriteItem")}),
+    "memory": Access(table={"mem#": ("GetItem", "BatchGetItem", "UpdateItem", "DeleteItem", "Query",
+                                         "BatchWriteItem")}),
     "usage": Access(table={"usage#": ("PutItem", "Query"), "ustat#": ("UpdateItem",)}),
     "stats": Access(table={"ustat#": ("Query",)}),
     "log": Access(),

@@ -105,6 +105,9 @@ class Settings:
                              "(always a presigned S3 GET)", "`auto`")
     metrics_namespace: str | None = _knob("POWERTOOLS_METRICS_NAMESPACE", None, CORE,
                                           "CloudWatch namespace of usage metrics", "`lambdachat`")
+    model_list_cache_seconds: int = _knob("LAMBDACHAT_MODEL_CACHE_SECONDS", 60, CORE,
+                                          "how long a provider's model list fetched with the server's own key is "
+                                          "kept and shared (a list fetched with a client's key never is)", "60 s")
     key_cache_seconds: int = _knob("LAMBDACHAT_KEY_CACHE_SECONDS", 10, CORE,
                                    "how long an access key lookup is trusted (a revoked key stops within it)", "10 s")
     # --- limits -------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from lambdachat.media.store import ObjectStore
     from lambdachat.memory.service import MemoryService
     from lambdachat.providers.base import Credentials, Provider
+    from lambdachat.providers.model_lists import ModelListCache
     from lambdachat.providers.registry import Registry
     from lambdachat.shares.service import ShareService
     from lambdachat.usage.service import UsageService
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 
 OVERRIDABLE = frozenset({"authenticator", "shares", "memory", "usage", "upload_store", "uploads",
-                         "rate_store", "media_store", "blobs", "bucket_index", "providers"})
+                         "rate_store", "media_store", "blobs", "bucket_index", "providers", "model_lists"})
 
 
 class Services:
@@ -77,6 +78,14 @@ class Services:
         """This app's name for a provider (exact or case-folded), if it has one."""
         provider = self.providers().get_provider(name)
         return provider.name if provider is not None else None
+
+    def model_lists(self) -> ModelListCache:
+        """Model lists fetched with the server's own credentials, shared by this app's callers."""
+        def build() -> ModelListCache:
+            from lambdachat.providers.model_lists import ModelListCache
+
+            return ModelListCache()
+        return self._once("model_lists", build)
 
     def upload_store(self) -> UploadStore:
         def build() -> UploadStore:
@@ -121,11 +130,13 @@ class Services:
     def memory(self) -> MemoryService:
         def build() -> MemoryService:
             from lambdachat.memory.aws import DynamoMemoryStore
+            from lambdachat.memory.model import Doc, Memory
             from lambdachat.memory.service import MemoryService, SnapshotCache
 
-            cache = SnapshotCache(self.settings.memory_cache_users, self.settings.memory_cache_docs)
             s = self.settings
-            return MemoryService(DynamoMemoryStore(), cache, max_per_user=s.memory_max_per_user,
+            cache: SnapshotCache[Memory] = SnapshotCache(s.memory_cache_users, s.memory_cache_docs)
+            search: SnapshotCache[Doc] = SnapshotCache(s.memory_cache_users, s.memory_cache_docs)
+            return MemoryService(DynamoMemoryStore(), cache, search_cache=search, max_per_user=s.memory_max_per_user,
                                  max_items=s.memory_max_items, max_item_bytes=s.memory_item_bytes)
         return self._once("memory", build)
 

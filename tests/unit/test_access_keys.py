@@ -3,7 +3,7 @@
 import pytest
 from lambdachat.accesskeys.authenticator import KeyAuthenticator
 from lambdachat.accesskeys.keys import create_key, hash_key, revoke_key
-from lambdachat.accesskeys.store import InMemoryKeyStore
+from lambdachat.accesskeys.store import InMemoryKeyStore, KeyRecord
 from lambdachat.errors import BadRequest, Conflict, ServiceUnavailable
 from lambdachat.identity import Principal
 
@@ -104,3 +104,40 @@ def test_storage_failure_is_503_not_401(store):
 
     with pytest.raises(ServiceUnavailable):
         KeyAuthenticator(Broken()).authenticate(bearer("lck_" + "C" * 43))
+
+
+def _random_key(n: int) -> str:
+    return "lck_" + f"{n:043d}"
+
+
+def test_random_keys_never_evict_a_valid_key_from_the_cache(store):
+    # Finding 7: 1,024 random keys used to clear the whole cache, so every valid key paid a read again.
+    key = create_key(store, "alice")
+    authenticator = KeyAuthenticator(store, cache_seconds=10, clock=Clock())
+    assert authenticator.authenticate(bearer(key)) == Principal("alice")
+    for n in range(5000):
+        assert authenticator.authenticate(bearer(_random_key(n))) is None
+    finds = store.finds
+    assert authenticator.authenticate(bearer(key)) == Principal("alice")
+    assert store.finds == finds   # still cached: no read for the valid key
+
+
+def test_the_unknown_key_cache_is_bounded_on_its_own(store):
+    authenticator = KeyAuthenticator(store, cache_seconds=10, clock=Clock(), negative_entries=100)
+    for n in range(101):
+        authenticator.authenticate(bearer(_random_key(n)))
+    assert store.finds == 101
+    authenticator.authenticate(bearer(_random_key(100)))   # recent: still known to be unknown
+    assert store.finds == 101
+    authenticator.authenticate(bearer(_random_key(0)))     # the oldest went out first
+    assert store.finds == 102
+
+
+def test_a_key_created_after_it_was_tried_works_once_the_unknown_entry_expires(store):
+    clock = Clock()
+    authenticator = KeyAuthenticator(store, cache_seconds=10, clock=clock)
+    key = "lck_" + "D" * 43
+    assert authenticator.authenticate(bearer(key)) is None
+    store.add(KeyRecord(name="late", key_hash=hash_key(key), created_at=0))
+    clock.now += 10
+    assert authenticator.authenticate(bearer(key)) == Principal("late")

@@ -7,7 +7,7 @@ from lambdachat.config import Settings
 from lambdachat.identity import ANONYMOUS, Principal
 from lambdachat.limits import web
 from lambdachat.limits.buckets import InMemoryBuckets, decide
-from lambdachat.limits.rules import DEFAULTS, ENDPOINT_GROUPS, Rate, limits_for
+from lambdachat.limits.rules import DEFAULTS, ENDPOINT_GROUPS, QUERY_GROUPS, Rate, limits_for
 
 from tests.apps import create_app
 
@@ -76,5 +76,5 @@ def test_limits_are_configurable_and_zero_turns_a_bucket_off() -> None:
 
 def test_every_limited_endpoint_is_a_route_of_the_app() -> None:
     endpoints = set(create_app().view_functions)
-    assert set(ENDPOINT_GROUPS) <= endpoints
-    assert set(ENDPOINT_GROUPS.values()) == set(DEFAULTS)
+    assert set(ENDPOINT_GROUPS) | set(QUERY_GROUPS) <= endpoints
+    assert set(ENDPOINT_GROUPS.values()) | {group for _, group in QUERY_GROUPS.values()} == set(DEFAULTS)

@@ -45,6 +45,12 @@ DEFAULTS: dict[str, GroupLimits] = {
     "share_reads": GroupLimits(principal=Rate(120, 60), ip=Rate(120, 60)),
     "synthesize": GroupLimits(principal=Rate(30, 10), ip=Rate(60, 20)),
     "memory_writes": GroupLimits(principal=Rate(60, 30), ip=Rate(120, 60)),
+    # Public, and each one may cost an upstream call (a client's own key, or a cache miss on the
+    # server's): the SPA asks once per provider picked, so this is far above any real use.
+    "models": GroupLimits(principal=Rate(60, 20), ip=Rate(60, 20)),
+    # Images of a shared chat: a viewer loads each once (then its browser keeps it five minutes),
+    # so an IP behind which a few viewers open a chat with dozens of images fits in a burst.
+    "share_media": GroupLimits(principal=Rate(300, 100), ip=Rate(300, 100)),
 }
 
 # Flask endpoint (blueprint.view) -> group. Checked against the app's routes in a test.
@@ -56,6 +62,13 @@ ENDPOINT_GROUPS: dict[str, str] = {
     "chat.handle_get_share": "share_reads",
     "synthesize.handle_synthesize": "synthesize",
     "memory.handle_post_memory": "memory_writes",
+    "provider_models.handle_get_provider_models": "models",
+}
+
+# Endpoints limited only when a query argument is present: the owner's own media are not limited,
+# the same route opened through `?share=` (public) is.
+QUERY_GROUPS: dict[str, tuple[str, str]] = {
+    "media.handle_get_bucket_media": ("share", "share_media"),
 }
 
 

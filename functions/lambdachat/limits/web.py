@@ -14,7 +14,7 @@ from lambdachat.config import Settings
 from lambdachat.errors import BadRequest, RateLimited
 from lambdachat.identity import Principal
 from lambdachat.limits.buckets import BucketStore
-from lambdachat.limits.rules import ENDPOINT_GROUPS, Rate, limits_for
+from lambdachat.limits.rules import ENDPOINT_GROUPS, QUERY_GROUPS, Rate, limits_for
 from lambdachat.observability import logger
 
 
@@ -118,13 +118,22 @@ def _too_many(group: str, wait: float) -> Response | None:
     raise RateLimited(message, headers={"Retry-After": retry_after})
 
 
+def group_of(req: Request) -> str | None:
+    """The rate-limit group of this request, or None when it is not limited."""
+    endpoint = req.endpoint or ""
+    if endpoint in ENDPOINT_GROUPS:
+        return ENDPOINT_GROUPS[endpoint]
+    arg, group = QUERY_GROUPS.get(endpoint, ("", ""))
+    return group if arg and req.args.get(arg) else None
+
+
 def install(app: Flask, settings: Settings, store: Callable[[], BucketStore]) -> None:
     """Register the hook. It must run after the principal is resolved (register it after that hook).
     `store` is called on the first limited request: no DynamoDB client before then."""
 
     @app.before_request
     def _rate_limit() -> Response | None:
-        group = ENDPOINT_GROUPS.get(request.endpoint or "")
+        group = group_of(request)
         # A CORS preflight is the browser's, not a use of the route: it costs no token.
         if group is None or request.method == "OPTIONS" or not settings.rate_limits_on:
             return None

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
-from lambdachat.memory.model import Memory, Owner
+from lambdachat.memory.model import Doc, Memory, Owner
 from lambdachat.memory.store import Change, MemoryFull
 from lambdachat.storage import aws
 from lambdachat.storage.faults import is_condition_failure
@@ -27,11 +27,17 @@ from lambdachat.storage.resources import MAIN_TABLE
 META = "meta"
 ITEM_PREFIX = "m#"
 _BATCH = 25            # BatchWriteItem's maximum
+_BATCH_GET = 100       # BatchGetItem's maximum
 _BATCH_RETRIES = 8
 
 
 def _pk(owner: Owner) -> str:
     return f"mem#{owner.principal}#{owner.user_id}"
+
+
+def _memory(item: dict[str, Any]) -> Memory:
+    return Memory(id=item["sk"]["S"][len(ITEM_PREFIX):], text=item["memory"]["S"], role=item["role"]["S"],
+                  conversation_id=item["conversation_id"]["S"], created_at=item["created_at"]["S"])
 
 
 class DynamoMemoryStore:
@@ -60,10 +66,29 @@ class DynamoMemoryStore:
         return self._new_version(owner)
 
     def load_all(self, owner: Owner) -> list[Memory]:
-        return [Memory(id=item["sk"]["S"][len(ITEM_PREFIX):], text=item["memory"]["S"],
-                       role=item["role"]["S"], conversation_id=item["conversation_id"]["S"],
-                       created_at=item["created_at"]["S"])
-                for item in self._query(owner, keys_only=False)]
+        return [_memory(item) for item in self._query(owner)]
+
+    def load_docs(self, owner: Owner) -> list[Doc]:
+        # Two of the item's seven attributes: about half the bytes (and RCU) of a full load, and
+        # a third of the parsing, which dominates in boto3 for 20,000 small items.
+        return [Doc(item["sk"]["S"][len(ITEM_PREFIX):], item["memory"]["S"])
+                for item in self._query(owner, projection="sk, #m", names={"#m": "memory"})]
+
+    def get_many(self, owner: Owner, ids: list[str]) -> list[Memory]:
+        found: list[Memory] = []
+        for start in range(0, len(ids), _BATCH_GET):
+            pending: dict[str, Any] = {self._table: {"ConsistentRead": True, "Keys": [
+                {"pk": {"S": _pk(owner)}, "sk": {"S": ITEM_PREFIX + i}} for i in ids[start:start + _BATCH_GET]]}}
+            for attempt in range(_BATCH_RETRIES):
+                result = self._db.batch_get_item(RequestItems=pending)
+                found += [_memory(item) for item in result.get("Responses", {}).get(self._table, [])]
+                pending = result.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+                time.sleep(min(1.0, 0.05 * 2 ** attempt))
+            else:
+                raise RuntimeError("DynamoDB left memory reads unprocessed")
+        return found
 
     def delete(self, owner: Owner, memory_id: str) -> Change | None:
         try:
@@ -78,7 +103,7 @@ class DynamoMemoryStore:
         return self._new_version(owner)
 
     def delete_all(self, owner: Owner) -> tuple[int, Change]:
-        keys = [{"pk": item["pk"], "sk": item["sk"]} for item in self._query(owner, keys_only=True)]
+        keys = [{"pk": item["pk"], "sk": item["sk"]} for item in self._query(owner, projection="pk, sk")]
         try:
             self._batch([{"DeleteRequest": {"Key": key}} for key in keys])
         finally:
@@ -121,14 +146,17 @@ class DynamoMemoryStore:
                                    ).get("Attributes", {})
         return Change(before=old["version"]["S"] if "version" in old else None, after=after)
 
-    def _query(self, owner: Owner, *, keys_only: bool) -> Iterator[dict[str, Any]]:
+    def _query(self, owner: Owner, *, projection: str | None = None,
+               names: dict[str, str] | None = None) -> Iterator[dict[str, Any]]:
         params: dict[str, Any] = {
             "TableName": self._table, "ConsistentRead": True,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
             "ExpressionAttributeValues": {":pk": {"S": _pk(owner)}, ":prefix": {"S": ITEM_PREFIX}},
         }
-        if keys_only:
-            params["ProjectionExpression"] = "pk, sk"
+        if projection:
+            params["ProjectionExpression"] = projection
+        if names:
+            params["ExpressionAttributeNames"] = names
         while True:
             page = self._db.query(**params)
             yield from page.get("Items", [])

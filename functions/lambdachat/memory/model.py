@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from lambdachat.config import Settings
 from lambdachat.errors import BadRequest, PayloadTooLarge
@@ -41,6 +41,13 @@ class Owner:
 
     principal: str
     user_id: str
+
+
+class Doc(NamedTuple):
+    """What ranking needs of a memory: read with a projection, a third of the item's attributes."""
+
+    id: str
+    text: str
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,13 @@
-"""Add, page, search and delete memories, with a per-user snapshot cache.
+"""Add, page, search and delete memories, with per-user snapshot caches.
 
-Search and paging work on a snapshot of all of one owner's memories (and, once searched, its
-BM25 index). The snapshot is kept in process (a warm Lambda container, or the local server)
-and is reused as long as the store's version token for that owner is unchanged, so a warm
-query costs one small consistent read plus the ranking, instead of reading every memory.
-The cache is bounded (`LAMBDACHAT_MEMORY_CACHE_USERS` owners, `LAMBDACHAT_MEMORY_CACHE_DOCS`
+Paging works on a snapshot of all of one owner's memories; search on a lighter one, only the
+id and text of each (`load_docs`, a projected read), plus its BM25 index, and then reads just
+the top k in full. A cold search over the 20,000-memory cap therefore reads and keeps about
+half the bytes of a full load and parses a third of the attributes. Snapshots are kept in
+process (a warm Lambda container, or the local server) and reused as long as the store's
+version token for that owner is unchanged, so a warm query costs one small consistent read,
+the ranking and one BatchGetItem of at most `limit` items, instead of reading every memory.
+Each cache is bounded (`LAMBDACHAT_MEMORY_CACHE_USERS` owners, `LAMBDACHAT_MEMORY_CACHE_DOCS`
 memories in all, least recently used first out).
 """
 
@@ -14,7 +17,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from lambdachat.args import int_arg
 from lambdachat.config import Settings
@@ -25,6 +28,7 @@ from lambdachat.memory.model import (
     MAX_PAGE_SIZE,
     MAX_PER_USER,
     MAX_SEARCH_CHARS,
+    Doc,
     Memory,
     Owner,
     parse_memories,
@@ -36,10 +40,21 @@ CACHE_USERS: int = Settings.memory_cache_users
 CACHE_DOCS: int = Settings.memory_cache_docs
 
 
+class _Text(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+
+T = TypeVar("T", bound=_Text)
+
+
 @dataclass
-class Snapshot:
+class Snapshot(Generic[T]):
     version: str | None
-    memories: list[Memory]                      # oldest first
+    memories: list[T]                           # oldest first
     _index: Bm25Index | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -52,14 +67,14 @@ class Snapshot:
             return self._index
 
 
-class SnapshotCache:
+class SnapshotCache(Generic[T]):
     def __init__(self, max_users: int = CACHE_USERS, max_docs: int = CACHE_DOCS) -> None:
         self._lock = threading.Lock()
-        self._entries: OrderedDict[Owner, Snapshot] = OrderedDict()
+        self._entries: OrderedDict[Owner, Snapshot[T]] = OrderedDict()
         self._max_users = max_users
         self._max_docs = max_docs
 
-    def get(self, owner: Owner, version: str | None) -> Snapshot | None:
+    def get(self, owner: Owner, version: str | None) -> Snapshot[T] | None:
         with self._lock:
             snapshot = self._entries.get(owner)
             if snapshot is None or snapshot.version != version:
@@ -67,7 +82,7 @@ class SnapshotCache:
             self._entries.move_to_end(owner)
             return snapshot
 
-    def advance(self, owner: Owner, change: Change, update: Callable[[list[Memory]], list[Memory]]) -> None:
+    def advance(self, owner: Owner, change: Change, update: Callable[[list[T]], list[T]]) -> None:
         """Apply this process's own write to a snapshot that is exactly one write behind.
 
         Saves the full reload a write would otherwise cost the writer's next read (~7 s for
@@ -78,7 +93,7 @@ class SnapshotCache:
         if snapshot is not None and change.before is not None and snapshot.version == change.before:
             self.put(owner, Snapshot(version=change.after, memories=update(snapshot.memories)))
 
-    def put(self, owner: Owner, snapshot: Snapshot) -> None:
+    def put(self, owner: Owner, snapshot: Snapshot[T]) -> None:
         with self._lock:
             self._entries[owner] = snapshot
             self._entries.move_to_end(owner)
@@ -89,11 +104,12 @@ class SnapshotCache:
 
 
 class MemoryService:
-    def __init__(self, store: MemoryStore, cache: SnapshotCache | None = None,
-                 *, max_per_user: int = MAX_PER_USER, max_items: int = MAX_ITEMS_PER_POST,
-                 max_item_bytes: int = MAX_ITEM_BYTES) -> None:
+    def __init__(self, store: MemoryStore, cache: SnapshotCache[Memory] | None = None,
+                 *, search_cache: SnapshotCache[Doc] | None = None, max_per_user: int = MAX_PER_USER,
+                 max_items: int = MAX_ITEMS_PER_POST, max_item_bytes: int = MAX_ITEM_BYTES) -> None:
         self.store = store
-        self.cache = cache or SnapshotCache()
+        self.cache: SnapshotCache[Memory] = cache or SnapshotCache()
+        self.search_cache: SnapshotCache[Doc] = search_cache or SnapshotCache()
         self.max_per_user = max_per_user
         self.max_items = max_items
         self.max_item_bytes = max_item_bytes
@@ -109,6 +125,8 @@ class MemoryService:
                                   "delete some first") from exc
         # Ids start with the creation time; sorting keeps "oldest first" even across clock skew.
         self.cache.advance(owner, change, lambda old: sorted([*old, *memories], key=lambda m: m.id))
+        docs = [Doc(m.id, m.text) for m in memories]
+        self.search_cache.advance(owner, change, lambda old: sorted([*old, *docs], key=lambda d: d.id))
         return len(memories)
 
     def page(self, owner: Owner, page: int, page_size: int) -> dict[str, Any]:
@@ -122,24 +140,38 @@ class MemoryService:
                 "results": [m.public(owner.user_id) for m in chosen]}
 
     def search(self, owner: Owner, query: str, limit: int) -> list[dict[str, Any]]:
-        snapshot = self.snapshot(owner)
-        if not snapshot.memories:
+        version = self.store.version(owner)
+        if version is None:
             return []
-        ranked = snapshot.index().search(query, limit)
-        return [snapshot.memories[doc].public(owner.user_id, score) for doc, score in ranked]
+        full = self.cache.get(owner, version)   # paging loaded everything already: rank that
+        if full is not None:
+            ranked = full.index().search(query, limit) if full.memories else []
+            return [full.memories[doc].public(owner.user_id, score) for doc, score in ranked]
+        docs = self.search_cache.get(owner, version)
+        if docs is None:
+            docs = Snapshot(version=version, memories=self.store.load_docs(owner))  # labelled as below
+            self.search_cache.put(owner, docs)
+        if not docs.memories:
+            return []
+        hits = [(docs.memories[doc].id, score) for doc, score in docs.index().search(query, limit)]
+        found = {m.id: m for m in self.store.get_many(owner, [mid for mid, _ in hits])}
+        # One deleted between the version read and this read is simply left out.
+        return [found[mid].public(owner.user_id, score) for mid, score in hits if mid in found]
 
     def delete(self, owner: Owner, memory_id: str) -> None:
         change = self.store.delete(owner, memory_id)
         if change is None:
             raise NotFound(f"Memory not found: {memory_id}")
         self.cache.advance(owner, change, lambda old: [m for m in old if m.id != memory_id])
+        self.search_cache.advance(owner, change, lambda old: [d for d in old if d.id != memory_id])
 
     def delete_all(self, owner: Owner) -> int:
         count, change = self.store.delete_all(owner)
         self.cache.advance(owner, change, lambda old: [])
+        self.search_cache.advance(owner, change, lambda old: [])
         return count
 
-    def snapshot(self, owner: Owner) -> Snapshot:
+    def snapshot(self, owner: Owner) -> Snapshot[Memory]:
         version = self.store.version(owner)
         if version is None:
             return Snapshot(version=None, memories=[])

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Protocol
 
-from lambdachat.memory.model import Memory, Owner
+from lambdachat.memory.model import Doc, Memory, Owner
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,12 @@ class MemoryStore(Protocol):
     def load_all(self, owner: Owner) -> list[Memory]:
         """Every memory of the owner, oldest first."""
 
+    def load_docs(self, owner: Owner) -> list[Doc]:
+        """Id and text of every memory of the owner, oldest first: all that ranking reads."""
+
+    def get_many(self, owner: Owner, ids: list[str]) -> list[Memory]:
+        """Those of `ids` the owner still has (a search's top k), in any order."""
+
     def delete(self, owner: Owner, memory_id: str) -> Change | None:
         """None when the owner has no such memory."""
 
@@ -53,7 +59,8 @@ class InMemoryMemoryStore:
         self._lock = threading.Lock()
         self._data: dict[Owner, dict[str, Memory]] = {}
         self._versions: dict[Owner, str] = {}
-        self.loads = 0   # how often a full read happened: the cache is meant to avoid them
+        self.loads = 0        # how often a full read happened: the cache is meant to avoid them
+        self.doc_loads = 0    # the same for the id-and-text reads of search
 
     def _bump(self, owner: Owner) -> Change:
         before, after = self._versions.get(owner), uuid.uuid4().hex
@@ -75,6 +82,16 @@ class InMemoryMemoryStore:
         with self._lock:
             self.loads += 1
             return sorted(self._data.get(owner, {}).values(), key=lambda m: m.id)
+
+    def load_docs(self, owner: Owner) -> list[Doc]:
+        with self._lock:
+            self.doc_loads += 1
+            return [Doc(m.id, m.text) for m in sorted(self._data.get(owner, {}).values(), key=lambda m: m.id)]
+
+    def get_many(self, owner: Owner, ids: list[str]) -> list[Memory]:
+        with self._lock:
+            stored = self._data.get(owner, {})
+            return [stored[i] for i in ids if i in stored]
 
     def delete(self, owner: Owner, memory_id: str) -> Change | None:
         with self._lock:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from lambdachat.config import Settings
 from lambdachat.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed
+from lambdachat.shares.media_refs import MediaRefs, MediaRefsCache
 from lambdachat.shares.model import (
     DAY,
     ShareBody,
@@ -44,10 +45,11 @@ class Saved:
 
 class ShareService:
     def __init__(self, store: ShareStore, clock: Callable[[], float] = time.time, *,
-                 settings: Settings | None = None) -> None:
+                 settings: Settings | None = None, media_refs: MediaRefsCache | None = None) -> None:
         self.store = store
         self.clock = clock
         self.settings = settings or Settings()
+        self.media_refs = media_refs or MediaRefsCache()
 
     def _now(self) -> int:
         return int(self.clock())
@@ -122,11 +124,17 @@ class ShareService:
     def media_owner(self, share_id: str, bucket_id: str, filename: str) -> str:
         """Whose bucket holds a media file this live share shows (contract: media a share points
         to is public). The share's own body must name `/files/<bucket_id>/media/<filename>` exactly,
-        so a share id opens only the files its owner chose to show, and nothing once it is revoked."""
-        item, body = self.body(self.fetch(share_id))
-        if (bucket_id, filename) not in media_references(body):
+        so a share id opens only the files its owner chose to show, and nothing once it is revoked.
+        The item is read every time (expiry, revocation); the body once per version."""
+        item = self.fetch(share_id)
+        refs = self.media_refs.get((item.share_id, item.version, item.etag))
+        if refs is None:
+            item, body = self.body(item)
+            refs = MediaRefs.of(item.owner, media_references(body))
+            self.media_refs.put((item.share_id, item.version, item.etag), refs)
+        if not refs.shows(bucket_id, filename):
             raise NotFound("Media not found")
-        return item.owner
+        return refs.owner
 
     def revoke(self, share_id: str, token: str | None) -> None:
         current = self._live(share_id, consistent=True)

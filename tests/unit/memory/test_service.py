@@ -125,12 +125,14 @@ def test_repeated_searches_reuse_the_snapshot_until_the_store_changes(store, ser
     service.add(ALICE, convo("alpha beta"))
     service.search(ALICE, "alpha", 5)
     service.search(ALICE, "beta", 5)
+    assert (store.doc_loads, store.loads) == (1, 0)
     service.page(ALICE, 1, 10)
-    assert store.loads == 1
+    service.page(ALICE, 1, 10)
+    assert (store.doc_loads, store.loads) == (1, 1)
     # Another process (another Lambda container) writes: this one must not serve stale results.
     MemoryService(store).add(ALICE, convo("gamma"))
     assert [m["memory"] for m in service.search(ALICE, "gamma", 5)] == ["gamma"]
-    assert store.loads == 2
+    assert (store.doc_loads, store.loads) == (2, 1)
 
 
 def test_own_writes_update_the_cached_snapshot_without_a_reload(store, service):
@@ -163,12 +165,42 @@ def test_the_per_user_limit_refuses_the_whole_post(store):
 def test_cache_evicts_least_recently_used_owners(store):
     from lambdachat.memory.service import SnapshotCache
 
-    service = MemoryService(store, SnapshotCache(max_users=2))
+    service = MemoryService(store, search_cache=SnapshotCache(max_users=2))
     owners = [Owner("p", f"u{i}") for i in range(3)]
     for owner in owners:
         service.add(owner, convo("x"))
         service.search(owner, "x", 1)
-    loads = store.loads
+    loads = store.doc_loads
     service.search(owners[2], "x", 1)
     service.search(owners[0], "x", 1)   # evicted: read again
-    assert store.loads == loads + 1
+    assert store.doc_loads == loads + 1
+
+
+def test_a_cold_search_reads_ids_and_texts_and_only_the_top_k_in_full(store):
+    # Finding 18: a cold search loaded every memory in full (1.8 s for 2,500, ~15 s at the cap).
+    fetched: list[list[str]] = []
+    real = store.get_many
+
+    def counted(owner, ids):
+        fetched.append(list(ids))
+        return real(owner, ids)
+
+    store.get_many = counted
+    MemoryService(store).add(ALICE, convo(*[f"note {n} about tea" for n in range(300)], "my son likes trains"))
+    service = MemoryService(store)                       # another container: nothing cached
+    top = service.search(ALICE, "trains", 3)
+    assert [m["memory"] for m in top] == ["my son likes trains"]
+    assert top[0]["metadata"] == {"conversation_id": "c1", "role": "user"} and "created_at" in top[0]
+    assert store.loads == 0 and store.doc_loads == 1
+    assert [len(ids) for ids in fetched] == [1]
+    assert len(service.search(ALICE, "tea", 5)) == 5
+    assert store.doc_loads == 1 and [len(ids) for ids in fetched] == [1, 5]
+
+
+def test_search_leaves_out_a_memory_deleted_after_the_ranking(store):
+    service = MemoryService(store)
+    service.add(ALICE, convo("alpha one", "alpha two"))
+    service.search(ALICE, "alpha", 5)
+    real = store.get_many
+    store.get_many = lambda owner, ids: [m for m in real(owner, ids) if m.text != "alpha two"]
+    assert [m["memory"] for m in service.search(ALICE, "alpha", 5)] == ["alpha one"]

@@ -42,7 +42,7 @@ def handle_get_provider_models(provider_name: str) -> Response:
     if provider.needs_auth and not creds.api_key:
         raise api_error(MissingAuthError(f"Add an API key for {provider.name}"))
     try:
-        models = provider.list_models(creds)
+        models = services().model_lists().models(provider, creds, services().settings)
     except ProviderError as exc:
         raise api_error(exc) from exc
     return jsonify([m.as_provider_model() for m in models])
