@@ -99,6 +99,7 @@ def test_same_origin_and_non_browser_clients_keep_working(client: FlaskClient) -
 
 def test_a_listed_cors_origin_may_write(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("LAMBDACHAT_CORS_ORIGINS", "https://chat.example")
+    client = create_app().test_client()   # settings are read when the app is made
     headers = {**LOCAL, "Sec-Fetch-Site": "cross-site", "Origin": "https://chat.example"}
     assert client.post(f"{API}/memory/u1", json=MEMORY, headers=headers).status_code == 200
 

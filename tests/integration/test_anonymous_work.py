@@ -10,10 +10,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from lambdachat.config import Settings
 from lambdachat.files import layout
 from lambdachat.media.store import S3Store
+from lambdachat.shares.service import ShareService
+from lambdachat.shares.store import DynamoShareStore
 
-from tests.apps import create_app, services_of
+from tests.apps import create_app
 from tests.aws import mocked_aws
 from tests.fakes.audio import png
 from tests.fakes.principals import as_, install_header_auth
@@ -95,17 +98,21 @@ def _share(client: Any, content: str, token: str | None = None) -> str:
     return str(response.get_json().get("owner_token") or token)
 
 
-def test_a_large_shares_body_is_read_once_per_version_not_per_image(shares: Any,
-                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    store = services_of(shares.application).shares().store
+class CountingShareStore(DynamoShareStore):
+    """The real store, counting the bodies it reads."""
+
+    def __init__(self, reads: list[str]) -> None:
+        super().__init__()
+        self.reads = reads
+
+    def read_body(self, item: Any) -> bytes:
+        self.reads.append(item.body_key or "inline")
+        return super().read_body(item)
+
+
+def test_a_large_shares_body_is_read_once_per_version_not_per_image(shares: Any) -> None:
     reads: list[str] = []
-    real = store.read_body
-
-    def counted(item: Any) -> bytes:
-        reads.append(item.body_key or "inline")
-        return real(item)
-
-    monkeypatch.setattr(store, "read_body", counted)
+    shares = create_app(shares=ShareService(CountingShareStore(reads), settings=Settings.from_env())).test_client()
     token = _share(shares, "x" * 1_000_000)        # spilled to S3
     for _ in range(20):
         assert shares.get(f"{SHOWN}?share={SHARE}").status_code == 200

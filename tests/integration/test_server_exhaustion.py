@@ -106,7 +106,7 @@ def test_a_stream_whose_client_reads_nothing_is_aborted_and_its_upstream_closed(
 
 def test_a_request_head_that_never_ends_gets_a_408_and_is_closed(strict):
     with connect(strict, attacker_address(1)) as sock:
-        sock.sendall(b"GET /backend-api/v2/version HTTP/1.1\r\nHost: x\r\n")
+        sock.sendall(b"GET /backend-api/v2/version HTTP/1.1\r\nHost: 127.0.0.1\r\n")
         started = time.monotonic()
         sock.settimeout(0.3)
         answer = b""
@@ -135,7 +135,7 @@ def test_connections_beyond_the_per_address_bound_get_a_429_and_others_are_serve
     held = [connect(strict, source) for _ in range(4)]
     try:
         with connect(strict, source) as extra:
-            extra.sendall(b"GET /backend-api/v2/version HTTP/1.1\r\nHost: x\r\n\r\n")
+            extra.sendall(b"GET /backend-api/v2/version HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
             answer = read_answer(extra)
         assert answer.startswith(b"HTTP/1.1 429"), answer
         assert "4 open connections" in json_body(answer)["error"]["message"]  # type: ignore[index]
@@ -145,7 +145,7 @@ def test_connections_beyond_the_per_address_bound_get_a_429_and_others_are_serve
             sock.close()
     time.sleep(0.5)  # the server notices the closes on its next loop turn
     with connect(strict, source) as again:
-        again.sendall(b"GET /backend-api/v2/version HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        again.sendall(b"GET /backend-api/v2/version HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         assert read_answer(again).startswith(b"HTTP/1.1 200")
 
 

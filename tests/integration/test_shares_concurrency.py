@@ -126,7 +126,7 @@ def test_twenty_concurrent_writers_through_the_server_with_storage_in_its_own_pr
         auth = {"Authorization": f"Bearer {keys['alice']}"}
         with local_server(env) as server:
             url = f"/backend-api/v2/chat/{uuid.uuid4()}"
-            created = httpx.post(f"{server.url}{url}", headers=auth, timeout=30,
+            created = httpx.post(f"{server.url}{url}", headers={**auth, "content-type": "application/json"}, timeout=30,
                                  content=conversation({"role": "user", "content": "start"}))
             assert created.status_code == 200, created.text
             token = created.json()["owner_token"]

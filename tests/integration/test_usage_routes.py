@@ -104,11 +104,11 @@ def test_log_writes_one_structured_line_with_origin_and_report(client, log_lines
     report = {"type": "error", "error": "RateLimitError", "message": "RateLimitError: slow down\nFAKE LINE",
               "provider": {"name": "OpenAI", "model": "gpt-4o"}, "api_key": "sk-abcdefghijklmnop"}
     response = client.post("/backend-api/v2/log", json=report,
-                           headers={**as_("alice"), "Origin": "https://chat.example"})
+                           headers={**as_("alice"), "Origin": "http://localhost"})
     assert (response.status_code, response.get_json()) == (200, {})
     lines = [json.loads(line) for line in log_lines.getvalue().splitlines()]
     (logged,) = [line for line in lines if line.get("message") == "client log"]
-    assert logged["origin"] == "https://chat.example" and logged["principal"] == "alice"
+    assert logged["origin"] == "http://localhost" and logged["principal"] == "alice"
     assert logged["report"]["error"] == "RateLimitError"
     assert logged["report"]["provider"]["name"] == "OpenAI"
     assert logged["report"]["api_key"] == "[redacted]"

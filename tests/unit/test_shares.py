@@ -7,7 +7,7 @@ from lambdachat.errors import BadRequest, Conflict, Forbidden, NotFound, Payload
 from lambdachat.shares import model
 from lambdachat.shares.model import not_modified, parse_body, parse_expires
 from lambdachat.shares.service import ShareService
-from lambdachat.shares.store import InMemoryShareStore, VersionConflict
+from lambdachat.shares.store import InMemoryShareStore, ShareItem, VersionConflict
 
 SID = "3f1c2a9e-8d4b-4c1e-9a7f-0b6e5d4c3b2a"
 NOW = 1_750_000_000
@@ -199,15 +199,25 @@ def test_revoke_if_token_only_acts_for_the_owner(service):
         service.fetch(SID)
 
 
-def test_a_write_that_lost_a_race_is_409_and_the_winner_stays(service, monkeypatch):
+class StaleReads(InMemoryShareStore):
+    """A store whose reads return an old item while `stale` is set: the loser of a race read it."""
+
+    stale: ShareItem | None = None
+
+    def get(self, share_id: str, *, consistent: bool = False) -> ShareItem | None:
+        return self.stale if self.stale is not None else super().get(share_id, consistent=consistent)
+
+
+def test_a_write_that_lost_a_race_is_409_and_the_winner_stays():
+    store = StaleReads()
+    service = ShareService(store, clock=lambda: NOW)
     saved = service.save(SID, conversation("a"), token=None, expires=None, owner="local")
-    stale = service.store.get(SID)
+    stale = store.get(SID)
     service.save(SID, conversation("a", "winner"), token=saved.owner_token, expires=None, owner="local")
-    real_get = service.store.get
-    monkeypatch.setattr(service.store, "get", lambda share_id, consistent=False: stale)
+    store.stale = stale
     with pytest.raises(Conflict):
         service.save(SID, conversation("a", "loser"), token=saved.owner_token, expires=None, owner="local")
-    monkeypatch.setattr(service.store, "get", real_get)
+    store.stale = None
     assert service.body(service.fetch(SID))[1] == conversation("a", "winner")
 
 
