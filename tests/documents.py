@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 
 
 def pdf(pages: list[str]) -> bytes:
@@ -140,7 +141,7 @@ _STRINGS_TYPE = ('<Override PartName="/xl/sharedStrings.xml" ContentType="applic
                  'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
 
 # format: (a real small document, its member to swell, head, repeated unit, tail)
-_SWELL = {
+_SWELL: dict[str, tuple[Callable[[], bytes], str, str, str, str]] = {
     "docx": (lambda: docx(["x"]), "word/document.xml", f"<w:document {_W}><w:body>",
              f"<w:p><w:r><w:t>{LINE}</w:t></w:r></w:p>", "</w:body></w:document>"),
     "pptx": (lambda: pptx(["x"]), "ppt/slides/slide1.xml", _SLIDE_HEAD, f"<a:p><a:r><a:t>{LINE}</a:t></a:r></a:p>",

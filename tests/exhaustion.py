@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from tests.fakes.upstream import FakeUpstream
 
-STREAM_BODY = {"provider": "Custom", "model": "m", "messages": [{"role": "user", "content": "hi"}]}
+STREAM_BODY: dict[str, object] = {"provider": "Custom", "model": "m", "messages": [{"role": "user", "content": "hi"}]}
 
 
 def attacker_address(index: int) -> str:
