@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from lambdachat.files import layout
-from lambdachat.media.store import S3Store
+from lambdachat.storage.s3 import S3Store
 
 from tests.apps import create_app, services_of
 from tests.aws import mocked_aws
