@@ -11,18 +11,20 @@ from typing import Any
 from lambdachat.errors import PayloadTooLarge
 from lambdachat.files.ports import FileRecord
 from lambdachat.storage import aws, keys
-from lambdachat.storage.dynamo import batch_write, typed
+from lambdachat.storage.dynamo import Sleep, batch_write, typed
 from lambdachat.storage.faults import is_condition_failure
 from lambdachat.storage.resources import MAIN_TABLE
 
 
 class DynamoBucketIndex:
-    def __init__(self, table: str | None = None) -> None:
+    def __init__(self, table: str | None = None, *, client: Any = None, sleep: Sleep = time.sleep) -> None:
         self.table = table or MAIN_TABLE.name
+        self._client = client
+        self._sleep = sleep       # the batch retry's backoff
 
     @property
     def _ddb(self) -> Any:
-        return aws.client("dynamodb")
+        return self._client if self._client is not None else aws.client("dynamodb")
 
     def exists(self, principal_id: str, bucket_id: str) -> bool:
         for key in (keys.bucket_owner(principal_id, bucket_id), keys.legacy_bucket_owner(bucket_id)):
@@ -112,7 +114,7 @@ class DynamoBucketIndex:
     def drop(self, principal_id: str, bucket_id: str) -> None:
         batch_write(self._ddb, self.table, [
             {"DeleteRequest": {"Key": typed(keys.bucket_file(principal_id, bucket_id, r.name))}}
-            for r in self.files(principal_id, bucket_id)], what="file record deletes")
+            for r in self.files(principal_id, bucket_id)], what="file record deletes", sleep=self._sleep)
         self._ddb.delete_item(TableName=self.table, Key=typed(keys.bucket_owner(principal_id, bucket_id)))
         self._ddb.delete_item(TableName=self.table, Key=typed(keys.legacy_bucket_owner(bucket_id)),
                               ConditionExpression="attribute_not_exists(pk) OR principal = :p",
