@@ -6,18 +6,20 @@ the domain code they call, `lambdachat.identity` in keys mode). S3 access is per
 prefix (`dynamodb:LeadingKeys`), SSM per parameter path. `render_resources.py` turns these
 into one IAM role per function; tests/infra checks the rendered roles.
 
-Key layout (who writes what):
-    buckets/<principal>/<bucket id>/{docs,media,text}/...   files (shares its media with media)
-    media/<owner tag>/<name>                                  generated media (conversation, create)
-    principals/<principal>/{cookies,credentials}/...          upload_cookies
-    shares/<share id>/<uuid>.json                             chat (spilled share bodies)
-    cache/create/<principal>/<sha256>.json                    create
-    table: bucketid#, bucket#, share#, mem#, usage#, ustat#, key#
+Key layout: `lambdachat.storage.keys`, which also names every pattern granted here, so the
+code that writes a key and the role that allows it share one definition. Who writes what:
+    buckets/...          files (shares its media with media)
+    media/...            generated media (conversation, create)
+    principals/...       upload_cookies
+    shares/...           chat (spilled share bodies)
+    cache/create/...     create
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from lambdachat.storage import keys
 
 # DynamoDB transactions have no IAM action of their own: TransactWriteItems is authorized
 # item by item as PutItem / UpdateItem / DeleteItem.
@@ -35,12 +37,12 @@ class Access:
 
 
 # Keys mode (LAMBDACHAT_AUTH=keys): every function looks the caller's key hash up (accesskeys.store.find).
-KEY_LOOKUP: dict[str, tuple[str, ...]] = {"key#": ("GetItem",)}
+KEY_LOOKUP: dict[str, tuple[str, ...]] = {keys.ACCESS_KEY: ("GetItem",)}
 
 # The principal's uploaded provider keys (credentials.store.S3UploadStore): listed, then read.
-_UPLOADED_KEYS = ("principals/*/credentials/*",)
+_UPLOADED_KEYS = (keys.UPLOADED_CREDENTIALS,)
 # Recording usage (usage.aws.DynamoUsageStore.add: one transaction, a record and three counters).
-_USAGE_WRITE = {"usage#": ("PutItem",), "ustat#": ("UpdateItem",)}
+_USAGE_WRITE = {keys.USAGE: ("PutItem",), keys.USAGE_TOTALS: ("UpdateItem",)}
 
 ACCESS: dict[str, Access] = {
     "version": Access(),
@@ -50,43 +52,45 @@ ACCESS: dict[str, Access] = {
     "openapi": Access(),                                        # a static document
     "conversation": Access(
         # bucket parts: the bucket's extracted text and its media (files.reading via files.aws)
-        s3_read=("buckets/*", *_UPLOADED_KEYS),
-        s3_write=("media/*",),                                  # media.generated.MediaKeeper copies
+        s3_read=(keys.ALL_BUCKET_OBJECTS, *_UPLOADED_KEYS),
+        s3_write=(keys.ALL_GENERATED_MEDIA,),                   # media.generated.MediaKeeper copies
         s3_list=_UPLOADED_KEYS,
-        table={"bucketid#": ("GetItem",), "bucket#": ("GetItem", "Query"), **_USAGE_WRITE},
+        table={keys.BUCKET_OWNER: ("GetItem",), keys.BUCKET_FILES: ("GetItem", "Query"), **_USAGE_WRITE},
         provider_keys=True,
     ),
     "files": Access(
-        s3_read=("buckets/*",), s3_write=("buckets/*",), s3_delete=("buckets/*", "shares/*"),
-        s3_list=("buckets/*",),
-        table={"bucketid#": ("GetItem", "UpdateItem", "DeleteItem"),
-               "bucket#": ("GetItem", "PutItem", "DeleteItem", "Query", "BatchWriteItem"),
+        s3_read=(keys.ALL_BUCKET_OBJECTS,), s3_write=(keys.ALL_BUCKET_OBJECTS,),
+        s3_delete=(keys.ALL_BUCKET_OBJECTS, keys.ALL_SHARE_BODIES), s3_list=(keys.ALL_BUCKET_OBJECTS,),
+        table={keys.BUCKET_OWNER: ("GetItem", "UpdateItem", "DeleteItem"),
+               keys.BUCKET_FILES: ("GetItem", "PutItem", "DeleteItem", "Query", "BatchWriteItem"),
                # DELETE files/<id> revokes a share first (shares.revoke_share_if_token):
                # the item is replaced by a tombstone (PutItem) that keeps the id taken
-               "share#": ("GetItem", "PutItem")},
+               keys.SHARE: ("GetItem", "PutItem")},
     ),
     "chat": Access(
-        s3_read=("shares/*",), s3_tagged_write=("shares/*",), s3_delete=("shares/*",),
-        table={"share#": ("GetItem", "PutItem")},   # revoking writes a tombstone, nothing deletes items
+        s3_read=(keys.ALL_SHARE_BODIES,), s3_tagged_write=(keys.ALL_SHARE_BODIES,),
+        s3_delete=(keys.ALL_SHARE_BODIES,),
+        table={keys.SHARE: ("GetItem", "PutItem")},   # revoking writes a tombstone, nothing deletes items
     ),
     "upload_cookies": Access(
-        s3_write=("principals/*/cookies/*", "principals/*/credentials/*"),
-        s3_list=("principals/*/credentials/*",),                # names already uploaded
+        s3_write=(keys.UPLOADED_FILES, keys.UPLOADED_CREDENTIALS),
+        s3_list=(keys.UPLOADED_CREDENTIALS,),                # names already uploaded
     ),
     # ?share=<id>: the live share (and its body, spilled to S3 when large) must name the file
-    "media": Access(s3_read=("buckets/*/media/*", "media/*", "shares/*"), table={"share#": ("GetItem",)}),
-    "search": Access(s3_list=("media/*",)),
+    "media": Access(s3_read=(keys.BUCKET_MEDIA_OBJECTS, keys.ALL_GENERATED_MEDIA, keys.ALL_SHARE_BODIES),
+                    table={keys.SHARE: ("GetItem",)}),
+    "search": Access(s3_list=(keys.ALL_GENERATED_MEDIA,)),
     "create": Access(
-        s3_read=("cache/create/*", *_UPLOADED_KEYS),
-        s3_write=("cache/create/*", "media/*"),
+        s3_read=(keys.ALL_CREATE_CACHE, *_UPLOADED_KEYS),
+        s3_write=(keys.ALL_CREATE_CACHE, keys.ALL_GENERATED_MEDIA),
         s3_list=_UPLOADED_KEYS,
         table=dict(_USAGE_WRITE),                               # create runs the conversation service
         provider_keys=True,
     ),
     "synthesize": Access(provider_keys=True),                   # the OpenAI voice's server key
-    "memory": Access(table={"mem#": ("GetItem", "BatchGetItem", "UpdateItem", "DeleteItem", "Query",
+    "memory": Access(table={keys.MEMORY: ("GetItem", "BatchGetItem", "UpdateItem", "DeleteItem", "Query",
                                          "BatchWriteItem")}),
-    "usage": Access(table={"usage#": ("PutItem", "Query"), "ustat#": ("UpdateItem",)}),
-    "stats": Access(table={"ustat#": ("Query",)}),
+    "usage": Access(table={keys.USAGE: ("PutItem", "Query"), keys.USAGE_TOTALS: ("UpdateItem",)}),
+    "stats": Access(table={keys.USAGE_TOTALS: ("Query",)}),
     "log": Access(),
 }

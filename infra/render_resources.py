@@ -26,14 +26,14 @@ sys.path[:0] = [str(REPO_ROOT), str(REPO_ROOT / "functions")]
 
 from lambdachat.config import Settings  # noqa: E402
 from lambdachat.limits.rules import ENDPOINT_GROUPS  # noqa: E402
-from lambdachat.shares.store import EXPIRING_TAG, SPILL_PREFIX  # noqa: E402
+from lambdachat.shares.store import EXPIRING_TAG  # noqa: E402
+from lambdachat.storage import keys  # noqa: E402
 from lambdachat.storage.resources import FILES_BUCKET, MAIN_TABLE, BucketDef, TableDef  # noqa: E402
 
 from infra.access import ACCESS, KEY_LOOKUP, Access  # noqa: E402
 
 OUTPUT = REPO_ROOT / "infra" / "resources.json"
 SPA_FUNCTION = REPO_ROOT / "infra" / "spa-fallback.js"
-CREATE_CACHE_PREFIX = "cache/create/"   # lambdachat.create.answer.AnswerCache
 CREATE_CACHE_DAYS = 30                  # an answer cache: a miss only costs one more model call
 ABANDONED_UPLOAD_DAYS = 1               # parts of multipart uploads that never completed
 
@@ -91,10 +91,10 @@ def files_bucket(bucket: BucketDef) -> Json:
             "LifecycleConfiguration": {"Rules": [
                 {"Id": "abandoned-multipart-uploads", "Status": "Enabled", "Prefix": "",
                  "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": ABANDONED_UPLOAD_DAYS}},
-                {"Id": "create-answer-cache", "Status": "Enabled", "Prefix": CREATE_CACHE_PREFIX,
+                {"Id": "create-answer-cache", "Status": "Enabled", "Prefix": keys.CREATE_CACHE,
                  "ExpirationInDays": CREATE_CACHE_DAYS},
                 # DynamoDB's TTL removes an expiring share's item, never its spilled body.
-                {"Id": "expiring-share-bodies", "Status": "Enabled", "Prefix": SPILL_PREFIX,
+                {"Id": "expiring-share-bodies", "Status": "Enabled", "Prefix": keys.SHARES,
                  "TagFilters": [{"Key": key, "Value": value}], "ExpirationInDays": expiring_days},
             ]},
         },
@@ -132,7 +132,7 @@ def rate_limit_items(function: str) -> dict[str, tuple[str, ...]]:
 
     endpoints = create_app(blueprints(function)).view_functions
     groups = sorted({ENDPOINT_GROUPS[e] for e in endpoints if e in ENDPOINT_GROUPS})
-    return {f"rate#{group}#": ("UpdateItem",) for group in groups}
+    return {keys.rate_group(group): ("UpdateItem",) for group in groups}
 
 
 def statements(function: str, access: Access) -> list[Json]:

@@ -158,16 +158,16 @@ class Services:
 
     def media_store(self) -> ObjectStore:
         def build() -> ObjectStore:
-            from lambdachat.media.store import S3Store
+            from lambdachat.storage.s3 import S3Store
 
             return S3Store()
         return self._once("media_store", build)
 
     def blobs(self) -> BlobStore:
         def build() -> BlobStore:
-            from lambdachat.files.aws import S3BlobStore
+            from lambdachat.storage.s3 import S3Store
 
-            return S3BlobStore()
+            return S3Store()
         return self._once("blobs", build)
 
     def bucket_index(self) -> BucketIndex:

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from lambdachat.config import Settings
 from lambdachat.files import layout
-from lambdachat.media.store import S3Store
 from lambdachat.shares.service import ShareService
 from lambdachat.shares.store import DynamoShareStore
+from lambdachat.storage.s3 import S3Store
 
 from tests.apps import create_app
 from tests.aws import mocked_aws

@@ -8,8 +8,8 @@ import json
 import pytest
 from lambdachat.files import layout
 from lambdachat.media import generated
-from lambdachat.media.store import S3Store
 from lambdachat.providers.base import Content, Finish, RateLimitError
+from lambdachat.storage.s3 import S3Store
 
 from tests.apps import lambda_handler
 from tests.aws import mocked_aws

@@ -5,8 +5,8 @@ import json
 import pytest
 from lambdachat.files import layout
 from lambdachat.media import generated
-from lambdachat.media.store import S3Store
 from lambdachat.providers.base import Content, Finish, Media, RateLimitError
+from lambdachat.storage.s3 import S3Store
 
 from tests.apps import LazyClient, create_app
 from tests.aws import mocked_aws

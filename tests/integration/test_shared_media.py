@@ -5,7 +5,7 @@ import json
 
 import pytest
 from lambdachat.files import layout
-from lambdachat.media.store import S3Store
+from lambdachat.storage.s3 import S3Store
 
 from tests.apps import create_app
 from tests.aws import mocked_aws

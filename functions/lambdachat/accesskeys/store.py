@@ -1,4 +1,4 @@
-"""Access keys in the main table, two items per key written together:
+"""Access keys in the main table (shapes: `lambdachat.storage.keys`), two items per key written together:
 
     pk=key#<sha256 of the key>   sk=key     name, created_at       (authentication: one GetItem)
     pk=keys                      sk=<name>  key_hash, created_at   (list and revoke by name)
@@ -10,7 +10,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from lambdachat.storage import aws
+from lambdachat.storage import aws, keys
+from lambdachat.storage.dynamo import typed
 from lambdachat.storage.resources import MAIN_TABLE
 
 
@@ -63,11 +64,11 @@ class InMemoryKeyStore:
 
 
 def _hash_key(key_hash: str) -> dict[str, Any]:
-    return {"pk": {"S": f"key#{key_hash}"}, "sk": {"S": "key"}}
+    return typed(keys.access_key(key_hash))
 
 
 def _name_key(name: str) -> dict[str, Any]:
-    return {"pk": {"S": "keys"}, "sk": {"S": name}}
+    return typed(keys.access_key_name(name))
 
 
 class DynamoKeyStore:
@@ -99,7 +100,7 @@ class DynamoKeyStore:
         records: list[KeyRecord] = []
         for page in ddb.get_paginator("query").paginate(
                 TableName=MAIN_TABLE.name, KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues={":pk": {"S": "keys"}}, ConsistentRead=True):
+                ExpressionAttributeValues={":pk": {"S": keys.ACCESS_KEY_NAMES}}, ConsistentRead=True):
             records += [KeyRecord(name=i["sk"]["S"], key_hash=i["key_hash"]["S"],
                                   created_at=int(i["created_at"]["N"])) for i in page.get("Items", [])]
         return records

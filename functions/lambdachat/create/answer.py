@@ -22,11 +22,11 @@ from lambdachat.chat.service import start_conversation
 from lambdachat.create.markdown import code_block
 from lambdachat.create.params import CreateParams
 from lambdachat.errors import ApiError, UpstreamFailed
-from lambdachat.files.layout import principal_segment
 from lambdachat.identity import Principal
 from lambdachat.media.store import ObjectStore
 from lambdachat.providers.api_errors import api_error
 from lambdachat.providers.base import Content, Media
+from lambdachat.storage import keys
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ class AnswerCache:
     def __init__(self, store: ObjectStore, principal: Principal, lifetime_seconds: int) -> None:
         self.store = store
         self.lifetime_seconds = lifetime_seconds
-        self.prefix = f"cache/create/{principal_segment(principal.id)}/"
+        self.prefix = keys.create_cache_prefix(principal.id)
 
     def get(self, params: CreateParams) -> str | None:
         raw = self.store.read(self.prefix + params.cache_digest() + ".json")

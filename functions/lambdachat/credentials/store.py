@@ -4,7 +4,7 @@
     principals/<principal>/credentials/<filename>.json        what it holds (keys, cookies)
 
 Only the second is read when a provider is called, so a 5 MB HAR is parsed once, at upload.
-`<principal>` is built by `files.layout.principal_segment`, `<filename>` by `clean_filename`.
+Key shapes: `lambdachat.storage.keys.uploads_prefix`; `<filename>` is `files.layout.clean_filename`'s.
 """
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ import threading
 from typing import Protocol
 
 from lambdachat.credentials.formats import Extract
-from lambdachat.files.layout import principal_segment
-from lambdachat.storage import aws
-from lambdachat.storage.resources import FILES_BUCKET
+from lambdachat.storage import keys
+from lambdachat.storage.s3 import S3Store
 
 
 class UploadStore(Protocol):
@@ -50,32 +49,33 @@ class InMemoryUploadStore:
         return self._files[principal_id][filename][0]
 
 
-def _prefix(principal_id: str, part: str) -> str:
-    return f"principals/{principal_segment(principal_id)}/{part}/"
-
-
 class S3UploadStore:
+    """Through the one S3 adapter; both objects ask for SSE-S3 explicitly (they hold secrets)."""
+
+    def __init__(self, objects: S3Store | None = None) -> None:
+        self._objects = objects
+
+    @property
+    def objects(self) -> S3Store:
+        if self._objects is None:
+            self._objects = S3Store()
+        return self._objects
+
     def _keys(self, principal_id: str) -> list[str]:
-        s3 = aws.client("s3")
-        prefix = _prefix(principal_id, "credentials")
-        return [o["Key"] for page in s3.get_paginator("list_objects_v2").paginate(
-                    Bucket=FILES_BUCKET.name, Prefix=prefix) for o in page.get("Contents", [])]
+        return self.objects.list_keys(keys.uploads_prefix(principal_id, "credentials"))
 
     def names(self, principal_id: str) -> set[str]:
-        prefix = _prefix(principal_id, "credentials")
+        prefix = keys.uploads_prefix(principal_id, "credentials")
         return {key[len(prefix):].removesuffix(".json") for key in self._keys(principal_id)}
 
     def save(self, principal_id: str, filename: str, raw: bytes, extract: Extract) -> None:
-        s3 = aws.client("s3")
-        bucket = FILES_BUCKET.name
         # The raw file first: the extract is what makes an upload count, so it is written last.
-        s3.put_object(Bucket=bucket, Key=_prefix(principal_id, "cookies") + filename, Body=raw,
-                      ServerSideEncryption="AES256")
-        s3.put_object(Bucket=bucket, Key=_prefix(principal_id, "credentials") + filename + ".json",
-                      Body=extract.to_json(), ContentType="application/json", ServerSideEncryption="AES256")
+        self.objects.put(keys.uploads_prefix(principal_id, "cookies") + filename, raw, None, encrypt=True)
+        self.objects.put(keys.uploads_prefix(principal_id, "credentials") + filename + ".json",
+                         extract.to_json(), "application/json", encrypt=True)
 
     def extracts(self, principal_id: str) -> list[Extract]:
-        s3 = aws.client("s3")
-        found = [Extract.from_json(s3.get_object(Bucket=FILES_BUCKET.name, Key=key)["Body"].read())
-                 for key in self._keys(principal_id)]
-        return sorted(found, key=lambda extract: extract.uploaded_at)
+        found = [self.objects.read(key) for key in self._keys(principal_id)]
+        # (None: removed between the listing and the read, so there is nothing left to use.)
+        return sorted((Extract.from_json(raw) for raw in found if raw is not None),
+                      key=lambda extract: extract.uploaded_at)

@@ -1,7 +1,8 @@
 """File buckets: uploaded documents and media, their extracted text, and their states.
 
-Storage layout (ONE S3 bucket, `lambdachat.storage.resources.FILES_BUCKET`; every key is built
-by `lambdachat.files.layout`, never from client text):
+Storage layout (ONE S3 bucket, `lambdachat.storage.resources.FILES_BUCKET`; every key's shape
+is `lambdachat.storage.keys`', built through the checks of `lambdachat.files.layout`, never from
+client text):
 
     buckets/<principal>/<bucket_id>/docs/<filename>      an uploaded document (pdf, docx, zip, txt, ...)
     buckets/<principal>/<bucket_id>/media/<filename>     an uploaded image/audio/video (served by the
@@ -9,7 +10,7 @@ by `lambdachat.files.layout`, never from client text):
     buckets/<principal>/<bucket_id>/text/<filename>.md   the extracted text of one document, already
                                                           fenced as ```<filename>\\n...\\n``` (the cache)
 
-`<principal>` is `layout.principal_segment(principal.id)`; `<bucket_id>` matches
+`<principal>` is `keys.principal_segment(principal.id)`; `<bucket_id>` matches
 `lambdachat.ids.CLIENT_ID`; `<filename>` is `layout.clean_filename(...)` output (`[\\w.,+-]`, <= 100
 characters, no leading dot). So `media/<filename>` is always one path segment.
 

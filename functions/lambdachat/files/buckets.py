@@ -20,6 +20,7 @@ from lambdachat.files.archives import ZIP_BASED, ArchiveTooLarge, check_archive
 from lambdachat.files.layout import Kind
 from lambdachat.files.ports import BlobStore, BucketIndex, FileRecord, State
 from lambdachat.identity import Principal
+from lambdachat.storage import keys
 
 
 @dataclass
@@ -63,7 +64,7 @@ class Buckets:
                  settings: Settings | None = None) -> None:
         self.store = store
         self.index = index
-        self.who = layout.principal_segment(principal.id)
+        self.who = keys.principal_segment(principal.id)
         self.limits = limits.current(settings)
 
     # ---- writes -------------------------------------------------------------------------------

@@ -1,23 +1,22 @@
-"""Bucket ids, filenames, file kinds and the S3 keys built from them (layout: package docstring).
+"""Bucket ids, filenames, file kinds, and the bucket keys built from values that passed them.
 
-Every key is built here from values that passed these checks, so `../`, absolute paths, NUL
-bytes or overlong names cannot reach S3.
+The key shapes are `lambdachat.storage.keys`'; the functions here check the bucket id and the
+filename first, so `../`, absolute paths, NUL bytes or overlong names cannot reach S3.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from typing import Literal
 
 from lambdachat.errors import BadRequest
 from lambdachat.ids import check_client_id
+from lambdachat.storage import keys
 
 MAX_FILENAME = 100
 _FILENAME = re.compile(r"^[\w.,+-]{1,100}$")
 _UNSAFE_RUN = re.compile(r"[^\w.,+-]+")
-_PRINCIPAL = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 Kind = Literal["document", "media"]
 
@@ -86,27 +85,20 @@ def media_type(filename: str) -> str:
     return MEDIA_TYPES.get(extension(filename), "application/octet-stream")
 
 
-def principal_segment(principal_id: str) -> str:
-    """The principal's key segment: its id when key-safe, else a stable hash of it."""
-    if _PRINCIPAL.match(principal_id):
-        return principal_id
-    return "h-" + hashlib.sha256(principal_id.encode()).hexdigest()[:40]
-
-
 def bucket_prefix(principal_id: str, bucket_id: str) -> str:
-    return f"buckets/{principal_segment(principal_id)}/{check_bucket_id(bucket_id)}/"
+    return keys.bucket_prefix(principal_id, check_bucket_id(bucket_id))
 
 
 def doc_key(principal_id: str, bucket_id: str, filename: str) -> str:
-    return f"{bucket_prefix(principal_id, bucket_id)}docs/{check_filename(filename)}"
+    return keys.bucket_object(principal_id, check_bucket_id(bucket_id), "docs", check_filename(filename))
 
 
 def media_key(principal_id: str, bucket_id: str, filename: str) -> str:
-    return f"{bucket_prefix(principal_id, bucket_id)}media/{check_filename(filename)}"
+    return keys.bucket_object(principal_id, check_bucket_id(bucket_id), "media", check_filename(filename))
 
 
 def text_key(principal_id: str, bucket_id: str, filename: str) -> str:
-    return f"{bucket_prefix(principal_id, bucket_id)}text/{check_filename(filename)}.md"
+    return keys.bucket_object(principal_id, check_bucket_id(bucket_id), "text", check_filename(filename) + ".md")
 
 
 def object_key(principal_id: str, bucket_id: str, filename: str, kind: Kind) -> str:

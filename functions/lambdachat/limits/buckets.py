@@ -20,6 +20,7 @@ import threading
 from typing import Any, Protocol
 
 from lambdachat.limits.rules import Rate
+from lambdachat.storage import keys
 from lambdachat.storage.faults import is_condition_failure
 
 _TTL_MARGIN_S = 60
@@ -104,7 +105,7 @@ class DynamoBuckets:
             update = "SET tat = tat + :i, expires_at = :exp"
             condition = "tat > :now AND tat <= :limit"
             values.update({":i": {"N": str(interval)}, ":limit": {"N": str(limit)}})
-        self._ddb().update_item(TableName=self._table, Key={"pk": {"S": key}, "sk": {"S": "bucket"}},
+        self._ddb().update_item(TableName=self._table, Key={"pk": {"S": key}, "sk": {"S": keys.RATE_SK}},
                                 UpdateExpression=update, ConditionExpression=condition,
                                 ExpressionAttributeValues=values,
                                 ReturnValuesOnConditionCheckFailure="ALL_OLD")

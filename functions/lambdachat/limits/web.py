@@ -16,6 +16,7 @@ from lambdachat.identity import Principal
 from lambdachat.limits.buckets import BucketStore
 from lambdachat.limits.rules import ENDPOINT_GROUPS, QUERY_GROUPS, Rate, limits_for
 from lambdachat.observability import logger
+from lambdachat.storage import keys
 
 
 def _header_key(name: str) -> str:
@@ -82,10 +83,10 @@ def _buckets(group: str, principal: Principal, ip: str, settings: Settings) -> l
     principal_rate, ip_rate = limits_for(group, settings)
     buckets: list[tuple[str, Rate]] = []
     if ip_rate is not None:
-        buckets.append((f"rate#{group}#ip#{ip_bucket_name(ip)}", ip_rate))
+        buckets.append((keys.rate_bucket(group, "ip", ip_bucket_name(ip)), ip_rate))
     # In open mode everyone is the one principal `local`: a principal bucket would be global.
     if principal_rate is not None and principal.authenticated and settings.auth_mode != "none":
-        buckets.append((f"rate#{group}#p#{principal.id}", principal_rate))
+        buckets.append((keys.rate_bucket(group, "p", principal.id), principal_rate))
     return buckets
 
 

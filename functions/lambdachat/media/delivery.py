@@ -27,7 +27,8 @@ from urllib.parse import quote
 from lambdachat.config import Settings, get_settings
 from lambdachat.errors import BadRequest
 from lambdachat.files.layout import media_type
-from lambdachat.media.store import ObjectStore, RangeNotSatisfiable, StoredObject
+from lambdachat.media.store import ObjectStore
+from lambdachat.storage.s3 import RangeNotSatisfiable, StoredObject
 
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 

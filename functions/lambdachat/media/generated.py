@@ -9,7 +9,6 @@ answer gets a `message` event saying why: losing the copy must never lose the an
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import time
@@ -22,9 +21,10 @@ from lambdachat.media.store import ObjectStore
 from lambdachat.netguard import upstream_policy
 from lambdachat.observability import logger
 from lambdachat.providers.base import Media, Notice, ProviderEvent
+from lambdachat.storage import keys
+from lambdachat.storage.keys import owner_tag  # generated media's name for the principal
 
 # Private hosts: lambdachat.netguard.upstream_policy (LAMBDACHAT_ALLOW_PRIVATE_UPSTREAMS).
-PREFIX = "media/"
 NOTICE_KIND = "MediaNotSaved"
 
 _TYPE_EXTENSIONS = {content_type: ext for ext, content_type in reversed(MEDIA_TYPES.items())}
@@ -35,17 +35,12 @@ _SLUG = re.compile(r"[^a-z0-9]+")
 _OWNER = re.compile(r"^[0-9a-f]{16}$")
 
 
-def owner_tag(principal_id: str) -> str:
-    """The principal's segment in public media URLs: stable, but names nobody."""
-    return hashlib.sha256(f"media-owner:{principal_id}".encode()).hexdigest()[:16]
-
-
 def is_owner_tag(value: str) -> bool:
     return bool(_OWNER.match(value))
 
 
 def media_key(owner: str, name: str) -> str:
-    return f"{PREFIX}{owner}/{name}"
+    return keys.generated_media(owner, name)
 
 
 def public_url(owner: str, name: str) -> str:

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from lambdachat.errors import BadRequest, NotFound
 from lambdachat.files.layout import media_type
-from lambdachat.media.generated import PREFIX, public_url
+from lambdachat.media.generated import public_url
 from lambdachat.media.store import ObjectStore
+from lambdachat.storage import keys
 
 KINDS = frozenset({"image", "audio", "video"})
 MAX_TERMS = 10
@@ -89,5 +90,5 @@ def pick(matches: list[str], query: Query) -> str:
 
 def find_media(store: ObjectStore, owner: str, query: Query, max_files: int = MAX_FILES) -> str:
     """The URL of the best match among this owner's generated media."""
-    names = store.list_names(f"{PREFIX}{owner}/", max_files)
+    names = store.list_names(keys.generated_media_prefix(owner), max_files)
     return public_url(owner, pick(rank(names, query), query))

@@ -1,8 +1,9 @@
 """Memories in the main DynamoDB table.
 
-Layout, all under `pk = mem#<principal>#<user id>` (user ids cannot contain '#', so two owners
-never share a key): one item per memory (`sk = m#<memory id>`) and one `sk = meta` item with
-`count` (for the per-user limit) and `version` (a fresh random token after every change).
+Layout (shapes: `lambdachat.storage.keys`), all under `pk = mem#<principal>#<user id>` (user
+ids cannot contain '#', so two owners never share a key): one item per memory
+(`sk = m#<memory id>`) and one `sk = meta` item with `count` (for the per-user limit) and
+`version` (a fresh random token after every change).
 
 Write order matters for readers that cache: the count is reserved first (a conditional ADD, so
 concurrent writers cannot overshoot the limit together), then the memories are written, and
@@ -13,26 +14,23 @@ everything can never bring back an old number that some cache still holds.
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 from lambdachat.memory.model import Doc, Memory, Owner
 from lambdachat.memory.store import Change, MemoryFull
-from lambdachat.storage import aws
+from lambdachat.storage import aws, keys
+from lambdachat.storage.dynamo import batch_get, batch_write
 from lambdachat.storage.faults import is_condition_failure
 from lambdachat.storage.resources import MAIN_TABLE
 
-META = "meta"
-ITEM_PREFIX = "m#"
-_BATCH = 25            # BatchWriteItem's maximum
-_BATCH_GET = 100       # BatchGetItem's maximum
-_BATCH_RETRIES = 8
+META = keys.MEMORY_META
+ITEM_PREFIX = keys.MEMORY_ITEM
 
 
 def _pk(owner: Owner) -> str:
-    return f"mem#{owner.principal}#{owner.user_id}"
+    return keys.memories(owner.principal, owner.user_id)
 
 
 def _memory(item: dict[str, Any]) -> Memory:
@@ -75,20 +73,8 @@ class DynamoMemoryStore:
                 for item in self._query(owner, projection="sk, #m", names={"#m": "memory"})]
 
     def get_many(self, owner: Owner, ids: list[str]) -> list[Memory]:
-        found: list[Memory] = []
-        for start in range(0, len(ids), _BATCH_GET):
-            pending: dict[str, Any] = {self._table: {"ConsistentRead": True, "Keys": [
-                {"pk": {"S": _pk(owner)}, "sk": {"S": ITEM_PREFIX + i}} for i in ids[start:start + _BATCH_GET]]}}
-            for attempt in range(_BATCH_RETRIES):
-                result = self._db.batch_get_item(RequestItems=pending)
-                found += [_memory(item) for item in result.get("Responses", {}).get(self._table, [])]
-                pending = result.get("UnprocessedKeys") or {}
-                if not pending:
-                    break
-                time.sleep(min(1.0, 0.05 * 2 ** attempt))
-            else:
-                raise RuntimeError("DynamoDB left memory reads unprocessed")
-        return found
+        wanted = [{"pk": {"S": _pk(owner)}, "sk": {"S": ITEM_PREFIX + i}} for i in ids]
+        return [_memory(item) for item in batch_get(self._db, self._table, wanted, what="memory reads")]
 
     def delete(self, owner: Owner, memory_id: str) -> Change | None:
         try:
@@ -103,12 +89,12 @@ class DynamoMemoryStore:
         return self._new_version(owner)
 
     def delete_all(self, owner: Owner) -> tuple[int, Change]:
-        keys = [{"pk": item["pk"], "sk": item["sk"]} for item in self._query(owner, projection="pk, sk")]
+        found = [{"pk": item["pk"], "sk": item["sk"]} for item in self._query(owner, projection="pk, sk")]
         try:
-            self._batch([{"DeleteRequest": {"Key": key}} for key in keys])
+            self._batch([{"DeleteRequest": {"Key": key}} for key in found])
         finally:
             change = self._new_version(owner, reset_count=True)
-        return len(keys), change
+        return len(found), change
 
     # ---- helpers -------------------------------------------------------------------------------
 
@@ -165,13 +151,4 @@ class DynamoMemoryStore:
             params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def _batch(self, requests: list[dict[str, Any]]) -> None:
-        for start in range(0, len(requests), _BATCH):
-            pending = requests[start:start + _BATCH]
-            for attempt in range(_BATCH_RETRIES):
-                result = self._db.batch_write_item(RequestItems={self._table: pending})
-                pending = result.get("UnprocessedItems", {}).get(self._table, [])
-                if not pending:
-                    break
-                time.sleep(min(1.0, 0.05 * 2 ** attempt))   # throttled: back off, then retry the rest
-            else:
-                raise RuntimeError(f"DynamoDB left {len(pending)} memory writes unprocessed")
+        batch_write(self._db, self._table, requests, what="memory writes")

@@ -21,11 +21,12 @@ from typing import Any, Protocol
 from lambdachat.config import Settings
 from lambdachat.observability import logger
 from lambdachat.shares.model import ShareBody
-from lambdachat.storage import aws
+from lambdachat.storage import aws, keys
+from lambdachat.storage.dynamo import typed
 from lambdachat.storage.faults import is_condition_failure
-from lambdachat.storage.resources import FILES_BUCKET, MAIN_TABLE
+from lambdachat.storage.resources import MAIN_TABLE
+from lambdachat.storage.s3 import S3Store
 
-SPILL_PREFIX = "shares/"
 EXPIRING_TAG = "share-expires=true"
 # How long an ended share id stays taken: a link handed out can have lived this long (the
 # longest expiry, `Settings.share_max_expires`; each store is given the configured one).
@@ -144,7 +145,7 @@ class InMemoryShareStore:
 
 
 def _key(share_id: str) -> dict[str, Any]:
-    return {"pk": {"S": f"share#{share_id}"}, "sk": {"S": "share"}}
+    return typed(keys.share(share_id))
 
 
 def _num(value: int) -> dict[str, str]:
@@ -161,9 +162,10 @@ class DynamoShareStore:
     """Shares in the main table (`pk = share#<id>`, `sk = share`), big bodies in the files bucket."""
 
     def __init__(self, *, inline_max: int = Settings.share_inline_max_bytes,
-                 tombstone_seconds: int = TOMBSTONE_SECONDS) -> None:
+                 tombstone_seconds: int = TOMBSTONE_SECONDS, objects: S3Store | None = None) -> None:
         self.inline_max = inline_max
         self.tombstone_seconds = tombstone_seconds
+        self.objects = objects or S3Store()
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -177,11 +179,10 @@ class DynamoShareStore:
     def read_body(self, item: ShareItem) -> bytes:
         if item.body is not None:
             return item.body
-        s3 = aws.client("s3")
-        try:
-            return s3.get_object(Bucket=FILES_BUCKET.name, Key=item.body_key)["Body"].read()  # type: ignore[no-any-return]
-        except s3.exceptions.NoSuchKey as exc:
-            raise BodyMissing(item.share_id) from exc
+        raw = self.objects.read(item.body_key) if item.body_key else None
+        if raw is None:
+            raise BodyMissing(item.share_id)
+        return raw
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -247,19 +248,18 @@ class DynamoShareStore:
     def _place(self, item: ShareItem, raw: bytes) -> tuple[ShareItem, str | None]:
         if len(raw) <= self.inline_max:
             return replace(item, body=raw), None
-        key = f"{SPILL_PREFIX}{item.share_id}/{uuid.uuid4().hex}.json"
+        key = keys.share_body(item.share_id, uuid.uuid4().hex)
         # When the TTL sweep removes an expiring share's item, nothing deletes its body: the tag
         # lets a lifecycle rule (prefix shares/, tag EXPIRING_TAG) remove it after the longest expiry.
         tagging = EXPIRING_TAG if item.expires_at is not None else ""
-        aws.client("s3").put_object(Bucket=FILES_BUCKET.name, Key=key, Body=raw, Tagging=tagging,
-                                    ContentType="application/json", ServerSideEncryption="AES256")
+        self.objects.put(key, raw, "application/json", tagging=tagging, encrypt=True)
         return replace(item, body_key=key), key
 
     def _drop(self, key: str | None) -> None:
         if not key:
             return
         try:
-            aws.client("s3").delete_object(Bucket=FILES_BUCKET.name, Key=key)
+            self.objects.delete_key(key)
         except Exception:  # an orphan costs storage, not correctness: the item no longer points at it
             logger.warning("could not delete a replaced share body", extra={"key": key})
 

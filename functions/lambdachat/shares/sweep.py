@@ -13,11 +13,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from typing import Any, TextIO
+from typing import TextIO
 
-from lambdachat.shares.store import SPILL_PREFIX, DynamoShareStore
-from lambdachat.storage import aws
-from lambdachat.storage.resources import FILES_BUCKET
+from lambdachat.shares.store import DynamoShareStore
+from lambdachat.storage import keys
 
 # A body younger than this may belong to a write still in flight (put, then the item write).
 GRACE_SECONDS = 3600
@@ -25,29 +24,23 @@ GRACE_SECONDS = 3600
 
 def orphaned_bodies(store: DynamoShareStore, *, now: float, grace_seconds: int = GRACE_SECONDS) -> list[str]:
     """Keys under `shares/` older than the grace period that their share's item does not name."""
-    s3 = aws.client("s3")
     referenced: dict[str, str | None] = {}
     orphans: list[str] = []
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=FILES_BUCKET.name, Prefix=SPILL_PREFIX):
-        for obj in page.get("Contents", []):
-            key: str = obj["Key"]
-            if obj["LastModified"].timestamp() > now - grace_seconds:
-                continue
-            share_id = key.removeprefix(SPILL_PREFIX).split("/", 1)[0]
-            if share_id not in referenced:
-                item = store.get(share_id, consistent=True)
-                referenced[share_id] = None if item is None else item.body_key
-            if referenced[share_id] != key:
-                orphans.append(key)
+    for listed in store.objects.listing(keys.SHARES):
+        if listed.modified > now - grace_seconds:
+            continue
+        share_id = keys.share_of_body(listed.key)
+        if share_id not in referenced:
+            item = store.get(share_id, consistent=True)
+            referenced[share_id] = None if item is None else item.body_key
+        if referenced[share_id] != listed.key:
+            orphans.append(listed.key)
     return orphans
 
 
 def sweep(store: DynamoShareStore, *, now: float, grace_seconds: int = GRACE_SECONDS) -> int:
     orphans = orphaned_bodies(store, now=now, grace_seconds=grace_seconds)
-    s3: Any = aws.client("s3")
-    for start in range(0, len(orphans), 1000):   # DeleteObjects takes at most 1000 keys
-        batch = [{"Key": key} for key in orphans[start:start + 1000]]
-        s3.delete_objects(Bucket=FILES_BUCKET.name, Delete={"Objects": batch, "Quiet": True})
+    store.objects.delete(orphans)
     return len(orphans)
 
 

@@ -1,4 +1,4 @@
-"""Usage in the main DynamoDB table.
+"""Usage in the main DynamoDB table (key shapes: `lambdachat.storage.keys`).
 
 - record: `pk = usage#<principal>#<YYYY-MM-DD>`, `sk = <created_at ISO>#<id>` (a day's records
   come back in time order from one Query);
@@ -16,7 +16,7 @@ import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from lambdachat.storage import aws
+from lambdachat.storage import aws, keys
 from lambdachat.storage.resources import MAIN_TABLE
 from lambdachat.usage.model import RETENTION_DAYS, TOKEN_FIELDS, UsageRecord
 from lambdachat.usage.store import Kind, Total, totals_keys
@@ -25,11 +25,11 @@ COUNTERS = ("requests", *TOKEN_FIELDS)
 
 
 def _record_pk(principal: str, day: str) -> str:
-    return f"usage#{principal}#{day}"
+    return keys.usage_records(principal, day)
 
 
 def _totals_pk(principal: str) -> str:
-    return f"ustat#{principal}"
+    return keys.usage_totals(principal)
 
 
 class DynamoUsageStore:
@@ -54,7 +54,7 @@ class DynamoUsageStore:
         updates = [{"Update": {
             "TableName": self._table,
             "Key": {"pk": {"S": _totals_pk(principal)},
-                    "sk": {"S": f"{record.day}#{kind}" + (f"#{name}" if kind != "total" else "")}},
+                    "sk": {"S": keys.usage_total(record.day, kind, name)}},
             "UpdateExpression": "ADD " + ", ".join(f"{c} :{c}" for c in COUNTERS) + " SET expires_at = :exp",
             "ExpressionAttributeValues": {**increments, ":exp": expires},
         }} for kind, name in totals_keys(record)]

@@ -3,6 +3,7 @@
 import pytest
 from lambdachat.errors import BadRequest
 from lambdachat.files import layout
+from lambdachat.storage import keys
 
 
 @pytest.mark.parametrize("bucket_id", ["0b7e1c9e-5f1a-4a8e-9a55-2d2c1e7f9b11", "abcdefgh", "A" * 64])
@@ -52,7 +53,7 @@ def test_a_filename_in_a_url_must_already_be_clean(name):
 def test_keys_keep_principals_apart_and_media_under_media():
     assert layout.media_key("local", "abcdefgh", "a.png") == "buckets/local/abcdefgh/media/a.png"
     assert layout.doc_key("local", "abcdefgh", "a.pdf") == "buckets/local/abcdefgh/docs/a.pdf"
-    odd = layout.principal_segment("user/../../x")
+    odd = keys.principal_segment("user/../../x")
     assert odd.startswith("h-") and "/" not in odd
 
 

@@ -3,7 +3,8 @@
 import pytest
 from lambdachat.errors import NotFound
 from lambdachat.media.delivery import deliver
-from lambdachat.media.store import MemoryStore, RangeNotSatisfiable
+from lambdachat.media.store import MemoryStore
+from lambdachat.storage.s3 import RangeNotSatisfiable
 
 from tests.fakes.audio import png
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, request
 
-from lambdachat.media.generated import owner_tag
 from lambdachat.media.search import find_media, parse_query
+from lambdachat.storage import keys
 from lambdachat.web.context import services
 
 bp = Blueprint("search", __name__)
@@ -14,7 +14,7 @@ bp = Blueprint("search", __name__)
 @bp.get("/search/<path:terms>")
 def handle_get_search(terms: str) -> Response:
     query = parse_query(terms, request.args.get("skip"), request.args.get("random"), request.args.get("min"))
-    location = find_media(services().media_store(), owner_tag(g.principal.id), query,
+    location = find_media(services().media_store(), keys.owner_tag(g.principal.id), query,
                           services().settings.search_max_files)
     # `random` and new files change the answer: never cache the redirect.
     return Response(status=302, headers={"Location": location, "Cache-Control": "no-store"})
