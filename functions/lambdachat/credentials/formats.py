@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from lambdachat.errors import BadRequest
+from lambdachat.files.layout import extension
 from lambdachat.json_input import parse_json
 
 EXTENSIONS = ("json", "har")
@@ -49,10 +50,6 @@ class Extract:
         data = json.loads(raw)
         return cls(keys=dict(data.get("keys", {})), cookies=dict(data.get("cookies", {})),
                    uploaded_at=int(data.get("uploaded_at", 0)))
-
-
-def extension(filename: str) -> str:
-    return filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
 
 
 def parse_upload(filename: str, data: bytes, known: ProviderNames) -> Extract:

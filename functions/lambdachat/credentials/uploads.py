@@ -14,10 +14,10 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from lambdachat.config import MB, Settings
-from lambdachat.credentials.formats import EXTENSIONS, Extract, ProviderNames, extension, parse_upload
+from lambdachat.credentials.formats import EXTENSIONS, Extract, ProviderNames, parse_upload
 from lambdachat.credentials.store import UploadStore
 from lambdachat.errors import BadRequest, PayloadTooLarge
-from lambdachat.files.layout import clean_filename
+from lambdachat.files.layout import clean_filename, extension
 from lambdachat.identity import Principal
 from lambdachat.observability import logger
 

@@ -22,12 +22,7 @@ from lambdachat.chat.events import Failed, ProviderChosen, ProviderState, Stream
 from lambdachat.observability import logger
 from lambdachat.providers.api_errors import api_error
 from lambdachat.providers.base import Content, Finish, Log, Media, MissingAuthError, Notice, Reasoning, Usage
-
-STREAM_HEADERS = {
-    "Cache-Control": "no-cache, no-store",
-    "X-Accel-Buffering": "no",          # nginx and friends: do not hold the stream back
-    "X-Content-Type-Options": "nosniff",
-}
+from lambdachat.web.sse import STREAM_HEADERS, sse_frame
 
 WireEvent = dict[str, Any]
 
@@ -74,8 +69,7 @@ def ndjson(event: StreamEvent) -> bytes:
 
 def sse(event: StreamEvent) -> bytes:
     wire = wire_event(event)
-    data = json.dumps(wire, ensure_ascii=False, separators=(",", ":"))
-    return f"event: {wire['type']}\ndata: {data}\n\n".encode()
+    return sse_frame(wire, wire["type"])
 
 
 def framing_for(fmt: str | None) -> tuple[Callable[[StreamEvent], bytes], str]:

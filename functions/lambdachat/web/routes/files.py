@@ -8,7 +8,6 @@ GET `.../status` (each file's state).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,11 +22,10 @@ from lambdachat.observability import logger
 from lambdachat.shares import share_token
 from lambdachat.web.args import json_body
 from lambdachat.web.context import services
+from lambdachat.web.sse import STREAM_HEADERS, sse_frame
 
 bp = Blueprint("files", __name__)
 
-SSE_HEADERS = {"Cache-Control": "no-cache, no-store", "X-Accel-Buffering": "no",
-               "X-Content-Type-Options": "nosniff"}
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -39,7 +37,7 @@ def _buckets() -> Buckets:
 
 
 def _frame(payload: dict[str, Any]) -> bytes:
-    return f"data: {json.dumps(payload, ensure_ascii=False)}\n\n".encode()
+    return sse_frame(payload, compact=False)   # the spacing g4f's own file events have
 
 
 def _frames(events: Iterator[LoadEvent]) -> Iterator[bytes]:
@@ -59,7 +57,7 @@ def _frames(events: Iterator[LoadEvent]) -> Iterator[bytes]:
 
 
 def _event_stream(events: Iterator[LoadEvent]) -> Response:
-    return Response(_frames(events), mimetype="text/event-stream", headers=SSE_HEADERS,
+    return Response(_frames(events), mimetype="text/event-stream", headers=STREAM_HEADERS,
                     direct_passthrough=True)
 
 
