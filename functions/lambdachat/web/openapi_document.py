@@ -1,7 +1,7 @@
 """The OpenAPI 3.1 document of every route, as data (served by `routes/openapi.py`).
 
 Schemas follow what each view and its domain code really accept and answer (see the route
-modules and /work/shared/CONTRACT.md); `tests/unit/test_openapi.py` checks the paths against the
+modules and the API contract the README links); `tests/hardening/test_openapi.py` checks the paths against the
 app's url_map both ways, so a new route without a document entry fails CI. Request bodies stay
 open (`additionalProperties` allowed) where the route passes unknown keys on, as g4f does.
 """
