@@ -153,6 +153,5 @@ def serve(options: ServeOptions) -> None:
     from lambdachat.web.routes.spa import web_root
 
     # Invalid settings and a missing page fail now, in the terminal, not in the worker's log.
-    reload_settings()
-    web_root()
+    web_root(reload_settings().web_dir)
     _EmbeddedGunicorn(_build_worker_app, gunicorn_options(options)).run()
