@@ -97,14 +97,20 @@ def test_a_101_mb_upload_sent_before_reading_gets_the_413_and_nothing_is_stored(
     assert stored.status_code == 404 or stored.json()["files"] == []
 
 
-def send_until_cut(server: LocalServer, source: str, chunk: int, pause: float, give_up: float) -> tuple[float, int]:
-    """Announce a 10 GB body and send it until the server cuts the connection:
-    (seconds until cut, bytes handed to the kernel)."""
+def open_huge_post(server: LocalServer, source: str) -> socket.socket:
+    """A connection whose request announces a 10 GB body: answered 413 from its head alone."""
     parts = urlsplit(server.url)
     sock = socket.create_connection((parts.hostname, parts.port), timeout=5, source_address=(source, 0))
     sock.sendall(b"POST /backend-api/v2/files/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                  b"Content-Type: application/octet-stream\r\nContent-Length: %d\r\n\r\n"
                  % (uuid.uuid4().hex.encode(), 10 * 1024 * MB))
+    return sock
+
+
+def send_until_cut(server: LocalServer, source: str, chunk: int, pause: float, give_up: float) -> tuple[float, int]:
+    """Announce a 10 GB body and send it until the server cuts the connection:
+    (seconds until cut, bytes handed to the kernel)."""
+    sock = open_huge_post(server, source)
     started, sent, data = time.monotonic(), 0, b"b" * chunk
     try:
         while time.monotonic() - started < give_up:
@@ -134,15 +140,10 @@ def test_a_client_that_sends_fast_is_cut_off_at_the_byte_bound(bounded: LocalSer
 
 
 def test_draining_takes_no_thread_and_other_requests_are_answered(bounded: LocalServer) -> None:
-    parts = urlsplit(bounded.url)
     senders = []
     try:
         for index in range(4):
-            sock = socket.create_connection((parts.hostname, parts.port), timeout=5,
-                                            source_address=(attacker_address(10 + index), 0))
-            sock.sendall(b"POST /backend-api/v2/files/%s HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                         b"Content-Type: application/octet-stream\r\nContent-Length: %d\r\n\r\n"
-                         % (uuid.uuid4().hex.encode(), 10 * 1024 * MB))
+            sock = open_huge_post(bounded, attacker_address(10 + index))
             sock.sendall(b"c" * (2 * MB))  # past the 1 MB limit: answered 413, then drained
             senders.append(sock)
         samples = [timed_get(bounded.url, timeout=5) for _ in range(5)]
