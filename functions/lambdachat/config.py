@@ -89,6 +89,13 @@ class Settings:
         "LAMBDACHAT_MAX_CONNECTIONS_PER_CLIENT", None, CORE,
         "open connections per client address, beyond them 429 (0 = no bound); in the cloud the only peer is "
         "the Web Adapter", "32 locally, 0 in cloud mode")
+    close_drain_seconds: float = _knob("LAMBDACHAT_CLOSE_DRAIN_SECONDS", 30.0, CORE,
+                                       "a connection closed with request bytes still coming (a 413 answered "
+                                       "from Content-Length) reads and discards them this long at most before "
+                                       "it closes, so a client that sends its whole body before reading sees "
+                                       "the answer; in gunicorn's main loop, not a thread", "30 s")
+    close_drain_mb: int | None = _knob("LAMBDACHAT_CLOSE_DRAIN_MB", None, CORE,
+                                       "bytes such a connection discards at most", "twice the request body limit")
     web_dir: str | None = _knob("LAMBDACHAT_WEB_DIR", None, CORE, "the built SPA the local server serves",
                                 "`web/dist`")
     warm_model: bool = _knob("LAMBDACHAT_WARM_MODEL", True, CORE,
@@ -215,6 +222,8 @@ class Settings:
         if self.header_timeout <= 0 or self.client_idle_timeout < 0 or (self.max_connections_per_client or 0) < 0:
             raise RuntimeError("LAMBDACHAT_HEADER_TIMEOUT must be > 0; LAMBDACHAT_CLIENT_IDLE_TIMEOUT and "
                                "LAMBDACHAT_MAX_CONNECTIONS_PER_CLIENT must be >= 0")
+        if self.close_drain_seconds < 0 or (self.close_drain_mb or 0) < 0:
+            raise RuntimeError("LAMBDACHAT_CLOSE_DRAIN_SECONDS and LAMBDACHAT_CLOSE_DRAIN_MB must be >= 0")
         if self.auth_mode not in {"none", "keys"}:
             raise RuntimeError(f"LAMBDACHAT_AUTH must be 'none' or 'keys', got {self.auth_mode!r}")
         if self.mode not in {"cloud", "local"}:
@@ -230,6 +239,11 @@ class Settings:
     @property
     def max_request_bytes(self) -> int:
         return (self.max_request_mb if self.max_request_mb is not None else 100 if self.local else 5) * MB
+
+    @property
+    def close_drain_bytes(self) -> int:
+        """A client refused for its body's size may send all of it: twice the limit covers that."""
+        return self.close_drain_mb * MB if self.close_drain_mb is not None else 2 * self.max_request_bytes
 
     @property
     def served_hosts(self) -> tuple[str, ...]:

@@ -59,5 +59,11 @@ class UpstreamFailed(ApiError):
     status = 502
 
 
+class NotSupported(ApiError):
+    """What g4f answers for a check a provider does not have (health of the automatic choice)."""
+
+    status = 501
+
+
 class ServiceUnavailable(ApiError):
     status = 503

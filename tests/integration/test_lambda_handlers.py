@@ -166,10 +166,10 @@ def test_provider_models_lists_that_providers_models(make_event, fake):
     reply = invoke("provider_models", make_event("GET", "/backend-api/v2/models/Fake",
                                                  "/backend-api/v2/models/{provider_name}"))
     assert reply.status == 200
-    assert reply.json() == [
-        {"model": "fake-model", "default": True, "vision": False, "image": False, "task": None},
-        {"model": "fake-large", "default": False, "vision": False, "image": False, "task": None},
-    ]
+    v1 = [{"model": "fake-model", "default": True, "vision": False, "image": False, "task": None},
+          {"model": "fake-large", "default": False, "vision": False, "image": False, "task": None}]
+    assert [{key: item[key] for key in v1[0]} for item in reply.json()] == v1
+    assert [(item["id"], item["label"]) for item in reply.json()] == [("fake-model",) * 2, ("fake-large",) * 2]
 
 
 def test_provider_models_of_an_unknown_provider_is_404_json(make_event, fake):
@@ -193,12 +193,12 @@ def test_a_provider_key_header_reaches_the_provider_with_either_spelling(header,
 def test_providers_lists_v1_provider_items(make_event, fake):
     reply = invoke("providers", make_event("GET", "/backend-api/v2/providers"))
     assert reply.status == 200
-    assert reply.json() == [
-        {"name": "Fake", "label": "Fake provider", "parent": None, "image": False, "vision": False,
-         "nodriver": False, "hf_space": False, "auth": False, "login_url": None},
-        {"name": "Other", "label": "Other one", "parent": None, "image": False, "vision": False,
-         "nodriver": False, "hf_space": False, "auth": False, "login_url": None},
-    ]
+    v1 = [{"name": "Fake", "label": "Fake provider", "parent": None, "image": False, "vision": False,
+           "nodriver": False, "hf_space": False, "auth": False, "login_url": None},
+          {"name": "Other", "label": "Other one", "parent": None, "image": False, "vision": False,
+           "nodriver": False, "hf_space": False, "auth": False, "login_url": None}]
+    # g4f 8.8's fields come beside V1's (tests/integration/test_client_2026.py)
+    assert [{key: item[key] for key in v1[0]} for item in reply.json()] == v1
 
 
 def test_providers_of_the_real_registry_have_the_v1_item_shape(make_event):
@@ -209,7 +209,7 @@ def test_providers_of_the_real_registry_have_the_v1_item_shape(make_event):
     assert "Local" in names and len(names) == len(set(names))
     v1_keys = {"name", "label", "parent", "image", "vision", "nodriver", "hf_space", "auth", "login_url"}
     for item in items:
-        assert set(item) == v1_keys
+        assert v1_keys <= set(item)
         assert isinstance(item["auth"], bool) and isinstance(item["label"], str)
 
 

@@ -12,12 +12,14 @@ from typing import Any
 
 from lambdachat.errors import BadRequest, PayloadTooLarge
 from lambdachat.files.limits import MAX_IMAGE_BYTES
+from lambdachat.model_names import check_model_name
 
 ACTIONS = frozenset({"next", "variant", "continue"})
 ROLES = frozenset({"system", "user", "assistant", "tool"})
 IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
                "gif": "image/gif", "webp": "image/webp"}
 MAX_IMAGES = 8
+MAX_KEYED_PROVIDERS = 64
 
 # Keys the server consumes itself; every other key is a provider parameter (temperature, ...).
 _RESERVED = frozenset({
@@ -53,6 +55,7 @@ class ConversationInput:
     message_id: str | None = None
     conversation: dict[str, Any] | None = None
     api_key: str | None = None
+    api_keys: dict[str, str] = field(default_factory=dict)   # per provider, for the automatic choice
     api_base: str | None = None
     web_search: bool | str = False
     download_media: bool = True
@@ -107,6 +110,24 @@ def _messages(body: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _api_keys(body: dict[str, Any]) -> tuple[str | None, dict[str, str]]:
+    """`api_key` is one key, or (g4f's AnyProvider, the 2026 page) one per provider name, unset
+    ones null: {"Groq": "gsk_…", "OpenRouter": null}."""
+    value = body.get("api_key")
+    if not isinstance(value, dict):
+        return _opt_str(body, "api_key"), {}
+    if len(value) > MAX_KEYED_PROVIDERS:
+        raise BadRequest(f"'api_key' names more than {MAX_KEYED_PROVIDERS} providers")
+    keys = {}
+    for name, key in value.items():
+        if key is None or key == "":
+            continue
+        if not isinstance(key, str):
+            raise BadRequest("'api_key' must be a key, or an object of provider names to keys")
+        keys[name] = key
+    return None, keys
+
+
 def _ignored(body: dict[str, Any]) -> frozenset[str]:
     value = body.get("ignored") or []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -146,15 +167,17 @@ def parse_conversation(body: Any, images: list[ImageUpload] | None = None,
     if not isinstance(download_media, bool):
         raise BadRequest("'download_media' must be a boolean")
     message_id = body.get("id")
+    api_key, api_keys = _api_keys(body)
     return ConversationInput(
         messages=_messages(body),
-        model=_opt_str(body, "model") or "",
+        model=check_model_name(body.get("model")),
         provider=_opt_str(body, "provider") or "",
         action=action,
         conversation_id=_opt_str(body, "conversation_id"),
         message_id=None if message_id is None else str(message_id),
         conversation=conversation,
-        api_key=_opt_str(body, "api_key") or header_api_key,
+        api_key=api_key or header_api_key,
+        api_keys=api_keys,
         api_base=_opt_str(body, "api_base") or _opt_str(body, "base_url") or header_api_base,
         web_search=web_search or False,
         download_media=download_media,

@@ -34,6 +34,7 @@ from lambdachat.providers.base import (
     Reasoning,
     Usage,
 )
+from lambdachat.providers.registry import is_automatic
 from lambdachat.usage.recorder import record_usage
 
 
@@ -46,13 +47,14 @@ class Turn:
 
 def plan_turn(inp: ConversationInput, ports: ChatPorts, principal: Principal | None = None) -> Turn:
     registry = ports.providers()
-    if inp.provider:
+    if not is_automatic(inp.provider):
         provider = registry.get_provider(inp.provider)
         if provider is None:
             raise NotFound(f"Provider not found: {inp.provider}")
     else:
-        provider = registry.choose_provider(inp.model, inp.ignored)
-    creds = ports.credentials(provider, inp.api_key, inp.api_base, principal)
+        provider = registry.choose_provider(inp.model, inp.ignored, frozenset(inp.api_keys))
+    api_key = inp.api_key or inp.api_keys.get(provider.name)
+    creds = ports.credentials(provider, api_key, inp.api_base, principal)
     model = inp.model or provider.default_model()
     # S3 + DynamoDB only when a bucket is named
     buckets = ports.buckets(principal) if principal is not None and mentions_bucket(inp.messages) else None

@@ -12,6 +12,7 @@ from typing import Any
 from lambdachat.config import get_settings
 from lambdachat.errors import BadRequest, PayloadTooLarge
 from lambdachat.flags import flag_value, request_flag
+from lambdachat.model_names import check_model_name
 
 MAX_CACHE_KEY = 200
 MAX_SEARCH_QUERY = 500
@@ -81,7 +82,7 @@ def parse_create(values: Mapping[str, Any]) -> CreateParams:
     cache = _text("cache", values.get("cache")) or None
     if cache is not None and len(cache) > MAX_CACHE_KEY:
         raise BadRequest(f"'cache' is longer than {MAX_CACHE_KEY} characters")
-    return CreateParams(prompt=prompt, model=_text("model", values.get("model"), _NAME),
+    return CreateParams(prompt=prompt, model=check_model_name(values.get("model")),
                         provider=_text("provider", values.get("provider"), _NAME),
                         filter_markdown=wants_filter, language=language, web_search=web_search,
                         stream=_flag("stream", values.get("stream", "")), cache=cache)

@@ -63,6 +63,7 @@ ENDPOINT_GROUPS: dict[str, str] = {
     "synthesize.handle_synthesize": "synthesize",
     "memory.handle_post_memory": "memory_writes",
     "provider_models.handle_get_provider_models": "models",
+    "provider_models.handle_get_health": "models",
 }
 
 # Endpoints limited only when a query argument is present: the owner's own media are not limited,

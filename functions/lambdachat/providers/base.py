@@ -34,10 +34,12 @@ class ModelInfo:
     image: bool = False
     task: str | None = None
 
-    def as_provider_model(self) -> dict[str, Any]:
-        """The V1 `GET models/<provider>` item shape."""
-        return {"model": self.id, "default": self.default, "vision": self.vision,
-                "image": self.image, "task": self.task}
+    def as_provider_model(self, count: int | None = None) -> dict[str, Any]:
+        """A `GET models/<provider>` item: V1's fields and g4f 8.8's (`id`, `label`, …: the 2026
+        page shows `label` and sends `id`). `count`: how many providers serve it (automatic choice)."""
+        return {"model": self.id, "id": self.id, "label": self.id, "default": self.default,
+                "vision": self.vision, "image": self.image, "audio": False, "video": False,
+                "count": count if count is not None else False, "tags": [], "task": self.task}
 
 
 @dataclass
@@ -181,8 +183,10 @@ class Provider(ABC):
     @abstractmethod
     def stream_chat(self, request: ChatRequest) -> Iterator[ProviderEvent]: ...
 
-    def describe(self) -> dict[str, Any]:
-        """The V1 `GET providers` item shape."""
+    def describe(self, active: bool = False) -> dict[str, Any]:
+        """A `GET providers` item: V1's fields and g4f 8.8's. `active`: usable as the server is
+        configured (the 2026 page enables it, and shows its key field, only then)."""
         return {"name": self.name, "label": self.label or self.name, "parent": None,
-                "image": self.image, "vision": self.vision, "nodriver": False, "hf_space": False,
-                "auth": self.needs_auth, "login_url": self.login_url}
+                "image": self.image, "audio": 0, "video": 0, "vision": self.vision, "nodriver": False,
+                "hf_space": False, "active_by_default": active, "auth": self.needs_auth,
+                "login_url": self.login_url, "live": 0, "login": False}

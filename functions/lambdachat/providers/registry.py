@@ -12,6 +12,14 @@ from lambdachat.errors import NotFound
 from lambdachat.providers.base import Provider
 from lambdachat.providers.keys import server_credentials
 
+# The name g4f clients since 2025 send for "pick one for me" (the 2026 page's default option):
+# the same automatic choice as no provider at all.
+AUTOMATIC_PROVIDER = "AnyProvider"
+
+
+def is_automatic(name: str) -> bool:
+    return not name or name.casefold() == AUTOMATIC_PROVIDER.casefold()
+
 
 def builtin_providers() -> tuple[Provider, ...]:
     from lambdachat.providers.anthropic import Anthropic
@@ -57,9 +65,16 @@ class Registry:
         # Keyless providers (Ollama, LM Studio, Custom) count once a base URL is set for them.
         return bool(creds.base_url)
 
-    def choose_provider(self, model: str, ignored: frozenset[str] = frozenset()) -> Provider:
-        """Automatic choice: a configured provider that lists the model, else the first configured."""
+    def choose_provider(self, model: str, ignored: frozenset[str] = frozenset(),
+                        keyed: frozenset[str] = frozenset()) -> Provider:
+        """Automatic choice: a configured provider that lists the model, else the first configured.
+        `keyed`: providers the client sent a key for (g4f's AnyProvider takes one per provider);
+        they are candidates too, after the server's own and before the embedded model."""
         configured = self.configured_providers()
+        extra = [p for p in self.providers if p.name in keyed and p not in configured]
+        if extra:
+            local = [p for p in configured if p.name == "Local"]
+            configured = [*(p for p in configured if p.name != "Local"), *extra, *local]
         candidates = [p for p in configured if p.name not in ignored] or configured
         if not candidates:
             raise NotFound("No provider is configured: set a provider's API key or install the local model")

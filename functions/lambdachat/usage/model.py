@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from lambdachat.errors import BadRequest
+from lambdachat.model_names import check_model_name
 
 RETENTION_DAYS = 400      # defaults of Settings.usage_retention_days and usage_day_max
 DAY_MAX_RECORDS = 10_000
@@ -78,7 +79,7 @@ def parse_usage(body: Any, *, now: datetime | None = None) -> UsageRecord:
     total = counts.get("total_tokens")
     known = {"model", "provider", "user", "id", "source", "created_at", *TOKEN_FIELDS}
     extra = {k: v for k, v in body.items() if k not in known}
-    return UsageRecord(model=_name(body, "model"), provider=_name(body, "provider"),
+    return UsageRecord(model=check_model_name(body.get("model")), provider=_name(body, "provider"),
                        prompt_tokens=prompt, completion_tokens=completion,
                        total_tokens=prompt + completion if total is None else total,
                        source="client", created_at=now or datetime.now(UTC), extra=extra)

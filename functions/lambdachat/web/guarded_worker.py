@@ -13,6 +13,13 @@ took all 16 threads and no other request was answered. This worker changes three
   generator; a body that stalls as long reads as cut short.
 - **A bound on open connections per client address** (`max_connections_per_client`, 0 = none):
   beyond it a new connection gets a 429 and is closed.
+- **A connection closed after its answer reads what the client still sends first** (a 413 answered
+  from Content-Length, with the body on its way). gunicorn drains at most 64 KB, blocking the main
+  loop for up to 2 s, and then closes; the unread bytes make the kernel reset the connection, and
+  a client that sends its whole body before reading (urllib, requests, http.client) gets a broken
+  pipe instead of the answer. Here the main loop discards those bytes, without a thread, for at
+  most `close_drain_seconds` and `close_drain_bytes`, and the connection counts against its
+  client's bound until then.
 
 A stream still holds its thread while it generates (WSGI is synchronous), so the thread pool must
 be larger than the streams one expects (`lambdachat serve` sizes it; see server.py).
@@ -32,6 +39,7 @@ import json
 import socket
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -42,7 +50,9 @@ from lambdachat.web.guarded_socket import GuardedSocket
 
 HEAD_END = (b"\r\n\r\n", b"\n\n")
 HEAD_CAP = 64 * 1024  # past this a thread takes over; gunicorn's limits answer 414/431 from there
-LINGER = 2.0          # seconds a refused connection is drained before it is closed
+LINGER = 2.0          # seconds a connection refused before its request (429, 408) is drained
+LINGER_BYTES = 1 << 20
+DRAIN_CHUNK = 256 * 1024  # read per readiness event: one fast sender must not hold the main loop
 
 
 def error_response(status: int, reason: str, message: str) -> bytes:
@@ -63,13 +73,24 @@ def client_host(addr: Any) -> str:
     return str(addr[0]) if isinstance(addr, tuple) and addr else ""
 
 
+@dataclass
+class Linger:
+    """A socket whose answer is sent, read and discarded until the client closes or a bound is hit."""
+
+    sock: socket.socket
+    deadline: float
+    budget: int                      # bytes still to discard
+    conn: GuardedConn | None = None  # released (stops counting against its client) when it ends
+
+
 class GuardedConn(gthread.TConn):  # type: ignore[misc]
-    def __init__(self, cfg: Any, sock: Any, client: Any, server: Any,
-                 on_close: Callable[[GuardedConn], None]) -> None:
+    def __init__(self, cfg: Any, sock: Any, client: Any, server: Any, *,
+                 on_close: Callable[[GuardedConn], None], on_linger: Callable[[GuardedConn], None]) -> None:
         super().__init__(cfg, sock, client, server)
         self.head = bytearray()
         self.head_deadline = 0.0
         self._on_close: Callable[[GuardedConn], None] | None = on_close
+        self._on_linger = on_linger
 
     def init(self) -> None:
         super().init()
@@ -84,8 +105,11 @@ class GuardedConn(gthread.TConn):  # type: ignore[misc]
             on_close(self)
 
     def close(self, graceful: bool = False) -> None:
+        if graceful:  # gunicorn's own graceful close blocks the main loop and stops at 64 KB
+            self._on_linger(self)
+            return
         self.release()
-        super().close(graceful)
+        super().close()
 
 
 class GuardedThreadWorker(gthread.ThreadWorker):  # type: ignore[misc]
@@ -97,8 +121,10 @@ class GuardedThreadWorker(gthread.ThreadWorker):  # type: ignore[misc]
         self.header_timeout = settings.header_timeout
         self.client_idle_timeout = settings.client_idle_timeout or None
         self.max_per_client = settings.connections_per_client
+        self.close_drain_seconds = settings.close_drain_seconds
+        self.close_drain_bytes = settings.close_drain_bytes
         self.reading: collections.deque[GuardedConn] = collections.deque()  # by deadline
-        self.lingering: collections.deque[tuple[float, socket.socket]] = collections.deque()
+        self.lingering: dict[socket.socket, Linger] = {}
         # Touched only on the main thread: accept and every close (finish_request, murder_*) run there.
         self.per_client: collections.Counter[str] = collections.Counter()
 
@@ -121,7 +147,8 @@ class GuardedThreadWorker(gthread.ThreadWorker):  # type: ignore[misc]
         self.nr_conns += 1
         self.per_client[host] += 1
         sock = GuardedSocket.adopt(raw, self.client_idle_timeout)
-        self._read_head(GuardedConn(self.cfg, sock, addr, listener.getsockname(), self._forget))
+        self._read_head(GuardedConn(self.cfg, sock, addr, listener.getsockname(),
+                                    on_close=self._forget, on_linger=self._linger_conn))
 
     def _forget(self, conn: GuardedConn) -> None:
         host = client_host(conn.client)
@@ -182,40 +209,58 @@ class GuardedThreadWorker(gthread.ThreadWorker):  # type: ignore[misc]
                     408, "Request Timeout", f"the request head took longer than {self.header_timeout:g} s"))
             else:
                 conn.close()  # connected and sent nothing: nothing to answer
-        while self.lingering and self.lingering[0][0] <= now:
-            self._end_linger(self.lingering[0][1])
+        for linger in [held for held in self.lingering.values() if held.deadline <= now]:
+            self._end_linger(linger.sock)
 
     def _answer_and_linger(self, sock: socket.socket, response: bytes) -> None:
-        """Answer, then read and discard what the client still sends until it closes (≤ LINGER s).
-
-        Closing a socket with unread bytes makes the kernel send a reset, and a reset can make
-        the client drop the answer before reading it. Draining happens in the main loop, so a
-        refused connection never takes a thread.
-        """
+        """Answer a connection refused before its request, then drain it (≤ LINGER s)."""
         try:
             sock.setblocking(False)
             sock.send(response)
-            sock.shutdown(socket.SHUT_WR)
-            self.poller.register(sock, gthread.selectors.EVENT_READ, self._drain)
-        except (OSError, ValueError, KeyError):
+        except OSError:
             util.close(sock)
             return
-        self.lingering.append((time.monotonic() + LINGER, sock))
+        self._linger(Linger(sock, time.monotonic() + LINGER, LINGER_BYTES))
+
+    def _linger_conn(self, conn: GuardedConn) -> None:
+        """A served connection that closes: its answer is out, the client may still be sending."""
+        self._linger(Linger(conn.sock, time.monotonic() + self.close_drain_seconds, self.close_drain_bytes, conn))
+
+    def _linger(self, linger: Linger) -> None:
+        """Read and discard what the client still sends until it closes or a bound is hit.
+
+        Closing a socket with unread bytes makes the kernel send a reset, and a reset can make
+        the client drop the answer before reading it. Draining happens in the main loop, so a
+        closing connection never takes a thread.
+        """
+        sock = linger.sock
+        try:
+            sock.setblocking(False)
+            sock.shutdown(socket.SHUT_WR)  # the answer is complete: the client sees its end now
+            self.poller.register(sock, gthread.selectors.EVENT_READ, self._drain)
+        except (OSError, ValueError, KeyError):
+            self.lingering[sock] = linger
+            self._end_linger(sock)
+            return
+        self.lingering[sock] = linger
 
     def _drain(self, sock: socket.socket) -> None:
+        linger = self.lingering.get(sock)
+        if linger is None:
+            return
         try:
-            if sock.recv(65536):
-                return
+            data = sock.recv(min(DRAIN_CHUNK, max(linger.budget, 1)))
         except BlockingIOError:
             return
         except OSError:
-            pass
-        self._end_linger(sock)
+            data = b""
+        linger.budget -= len(data)
+        if not data or linger.budget <= 0:
+            self._end_linger(sock)
 
     def _end_linger(self, sock: socket.socket) -> None:
-        for index, (_, held) in enumerate(self.lingering):
-            if held is sock:
-                del self.lingering[index]
-                break
+        linger = self.lingering.pop(sock, None)
         self._unregister(sock)
         util.close(sock)
+        if linger is not None and linger.conn is not None:
+            linger.conn.release()

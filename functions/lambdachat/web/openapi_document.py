@@ -107,7 +107,8 @@ CONVERSATION_BODY: Schema = {
     "type": "object", "required": ["messages"],
     "properties": {
         "model": TEXT, "provider": TEXT, "conversation_id": TEXT, "id": TEXT, "conversation": OBJECT,
-        "action": {"enum": ["next", "variant", "continue"]}, "api_key": TEXT, "api_base": TEXT,
+        "action": {"enum": ["next", "variant", "continue"]},
+        "api_key": {"type": ["string", "object"], "additionalProperties": NULLABLE_STRING}, "api_base": TEXT,
         "web_search": {"type": ["boolean", "string"]}, "download_media": BOOL, "ignored": _array(TEXT),
         "messages": _array({"type": "object", "required": ["role", "content"],
                             "properties": {"role": {"enum": ["system", "user", "assistant"]},
@@ -134,14 +135,27 @@ PATHS: dict[str, dict[str, Schema]] = {
     "/backend-api/v2/models": {"get": _op("Models across configured providers", {"200": _json(_array(_object(
         ["name", "image", "vision", "providers"], name=TEXT, image=BOOL, vision=BOOL,
         providers=_array(TEXT))))}, public=True)},
-    "/backend-api/v2/models/{provider_name}": {"get": _op("A provider's live model list", {"200": _json(
-        _array(_object(["model", "default", "vision", "image", "task"], model=TEXT, default=BOOL, vision=BOOL,
-                       image=BOOL, task=NULLABLE_STRING)))},
-        parameters=[_path("provider_name"), *PROVIDER_HEADERS], public=True)},
+    "/backend-api/v2/status": {"get": _op("Server summary (g4f 8.8)", {"200": _json(_object(
+        ["status", "uptime", "version", "latest_version", "total_providers", "working_providers", "total_models",
+         "timestamp"], status=TEXT, uptime=TEXT, version=TEXT, latest_version=NULLABLE_STRING,
+        total_providers=INT, working_providers=INT, total_models=INT, timestamp=TEXT))}, public=True)},
+    "/backend-api/v2/models/{provider_name}": {"get": _op(
+        "A provider's live model list (`AnyProvider`: the automatic choice's models)", {"200": _json(
+            _array(_object(["model", "id", "label", "default", "vision", "image", "audio", "video", "count", "tags",
+                            "task"], model=TEXT, id=TEXT, label=TEXT, default=BOOL, vision=BOOL, image=BOOL,
+                           audio=BOOL, video=BOOL, count={"type": ["integer", "boolean"]}, tags=_array(TEXT),
+                           task=NULLABLE_STRING)))},
+        parameters=[_path("provider_name"), *PROVIDER_HEADERS, _header("x-ignored"), _query("ignored")],
+        public=True)},
+    "/backend-api/v2/health/{provider_name}": {"get": _op("Whether a provider answers (g4f 8.8)", {"200": _json(
+        _object(["url", "status", "ok", "quota"], url=NULLABLE_STRING, status=INT, ok=BOOL, quota={"type": "null"},
+                error=TEXT))}, parameters=[_path("provider_name"), *PROVIDER_HEADERS], public=True)},
     "/backend-api/v2/providers": {"get": _op("Providers", {"200": _json(_array(_object(
-        ["name", "label", "parent", "image", "vision", "nodriver", "hf_space", "auth", "login_url"],
-        name=TEXT, label=TEXT, parent={"type": "null"}, image=BOOL, vision=BOOL, nodriver=BOOL, hf_space=BOOL,
-        auth=BOOL, login_url=NULLABLE_STRING)))}, public=True)},
+        ["name", "label", "parent", "image", "audio", "video", "vision", "nodriver", "hf_space",
+         "active_by_default", "auth", "login_url", "live", "login"],
+        name=TEXT, label=TEXT, parent={"type": "null"}, image=BOOL, audio=INT, video=INT, vision=BOOL,
+        nodriver=BOOL, hf_space=BOOL, active_by_default=BOOL, auth=BOOL, login_url=NULLABLE_STRING, live=INT,
+        login=BOOL)))}, public=True)},
     "/backend-api/v2/openapi.json": {"get": _op("This document", {"200": _json(OBJECT)}, public=True)},
     "/backend-api/v2/conversation": {"post": _op(
         "Streamed answer: NDJSON events, or SSE with ?format=sse",

@@ -1,5 +1,6 @@
 """Usage rules on the in-memory store: validation, stats sums, metrics and the conversation recorder."""
 
+import dataclasses
 import json
 from datetime import UTC, date, datetime
 
@@ -73,7 +74,8 @@ def test_a_failing_metric_still_keeps_the_record():
 
 
 def test_metrics_are_one_emf_line_with_model_and_provider(capsys):
-    emit_tokens(usage(model="gpt 4o/mini\n", provider="OpenAI"))
+    # A client's POST cannot name such a model any more (a 400); the metric still cleans what it gets.
+    emit_tokens(dataclasses.replace(usage(provider="OpenAI"), model="gpt 4o/mini\n"))
     line = json.loads(capsys.readouterr().out)
     directive = line["_aws"]["CloudWatchMetrics"][0]
     assert directive["Namespace"] == "lambdachat"
