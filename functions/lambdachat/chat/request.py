@@ -12,6 +12,7 @@ from typing import Any
 
 from lambdachat.errors import BadRequest, PayloadTooLarge
 from lambdachat.files.limits import MAX_IMAGE_BYTES
+from lambdachat.websearch.request import web_search_value
 
 ACTIONS = frozenset({"next", "variant", "continue"})
 ROLES = frozenset({"system", "user", "assistant", "tool"})
@@ -139,9 +140,6 @@ def parse_conversation(body: Any, images: list[ImageUpload] | None = None,
     conversation = body.get("conversation")
     if conversation is not None and not isinstance(conversation, dict):
         raise BadRequest("'conversation' must be an object")
-    web_search = body.get("web_search", False)
-    if not isinstance(web_search, bool | str) and web_search is not None:
-        raise BadRequest("'web_search' must be a boolean or a query string")
     download_media = body.get("download_media", True)
     if not isinstance(download_media, bool):
         raise BadRequest("'download_media' must be a boolean")
@@ -156,7 +154,7 @@ def parse_conversation(body: Any, images: list[ImageUpload] | None = None,
         conversation=conversation,
         api_key=_opt_str(body, "api_key") or header_api_key,
         api_base=_opt_str(body, "api_base") or _opt_str(body, "base_url") or header_api_base,
-        web_search=web_search or False,
+        web_search=web_search_value(body.get("web_search")),
         download_media=download_media,
         ignored=_ignored(body),
         aspect_ratio=_opt_str(body, "aspect_ratio"),
