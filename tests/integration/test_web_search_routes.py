@@ -134,3 +134,17 @@ def test_create_with_web_search_ends_the_text_with_the_sources(web, provider):
     text = response.get_data(as_text=True)
     assert text.startswith("Rust is a language") and text.endswith(f"> [1] [The Rust Book]({web.base_url}/pages/book)")
     assert "Rust is a systems programming language." in user_message(provider)
+
+
+@pytest.mark.parametrize("name", ["conversation", "create"])
+def test_a_handler_loads_no_search_engine_or_page_reader_until_a_turn_searches(name):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    heavy = ("ddgs", "primp", "lxml", "lambdachat.netguard", "lambdachat.websearch.engines",
+             "lambdachat.websearch.pages")
+    code = f"import sys, functions.{name}; print([m for m in {heavy!r} if m in sys.modules])"
+    result = subprocess.run([sys.executable, "-c", code], cwd=Path(__file__).resolve().parents[2],
+                            capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "[]"
