@@ -20,7 +20,10 @@ from lambdachat.usage.store import InMemoryUsageStore
 from lambdachat.web import app as app_module
 from lambdachat.web.context import services as _current
 from lambdachat.web.routes import blueprints
+from lambdachat.websearch.base import SearchUnavailable
 from lambdachat.wiring import Services
+
+from tests.fakes.search import FakeSearchEngine
 
 _overrides: dict[str, Any] = {}   # this test's; emptied by tests/conftest.py before each test
 _real: set[str] = set()           # test defaults this test does without (the real adapter, on moto)
@@ -52,6 +55,9 @@ def test_services(settings: Settings | None = None, **adapters: Any) -> Services
     defaults: dict[str, Any] = {
         "upload_store": InMemoryUploadStore(),
         "usage": UsageService(InMemoryUsageStore(), emit=lambda record: None),
+        # ddgs speaks through its own (Rust) sockets, past the conftest guard: no test may reach
+        # the real DuckDuckGo by default. Tests of the engines point one at a local fake.
+        "search_engine": FakeSearchEngine(error=SearchUnavailable("tests reach no real search engine")),
     }
     settings = settings or reload_settings()
     chosen = {**{k: v for k, v in defaults.items() if k not in _real}, **_overrides, **adapters}

@@ -212,6 +212,20 @@ class Settings:
     unavailable_retry_after: int = _knob("LAMBDACHAT_UNAVAILABLE_RETRY_AFTER", 2, EDGE,
                                          "`Retry-After` of the 503 when S3/DynamoDB stay throttled or down "
                                          "after botocore's retries", "2 s")
+    search_engine: str = _knob("LAMBDACHAT_SEARCH_ENGINE", "duckduckgo", EDGE,
+                               "engine of `web_search`: `duckduckgo` (no key, the `ddgs` package), `searxng` "
+                               "(`SEARXNG_BASE_URL`), `brave` (`BRAVE_API_KEY`), `tavily` (`TAVILY_API_KEY`) or "
+                               "`off`; result pages are fetched under the rules of "
+                               "`LAMBDACHAT_ALLOW_PRIVATE_UPSTREAMS`",
+                               "`duckduckgo`")
+    search_results: int = _knob("LAMBDACHAT_SEARCH_RESULTS", 5, EDGE, "results one web search reads")
+    search_words: int = _knob("LAMBDACHAT_SEARCH_WORDS", 2500, EDGE,
+                              "words of web results put into one prompt (all pages together)", "2,500")
+    search_page_words: int = _knob("LAMBDACHAT_SEARCH_PAGE_WORDS", 625, EDGE, "words taken from one result page")
+    search_page_max_mb: int = _knob("LAMBDACHAT_SEARCH_PAGE_MAX_MB", 2, EDGE,
+                                    "bytes read of one result page (the rest is not downloaded)", "2 MB")
+    search_seconds: float = _knob("LAMBDACHAT_SEARCH_SECONDS", 10.0, EDGE,
+                                  "one web search, the engine and the page fetches together", "10 s")
     # Families of variables named after something else (a route group, a provider): kept whole.
     rate_overrides: Mapping[str, int] = field(default_factory=dict, hash=False, compare=True, metadata={
         "family": "LAMBDACHAT_RATE_<GROUP>[_IP]_PER_MINUTE / _BURST"})
@@ -228,6 +242,9 @@ class Settings:
             raise RuntimeError(f"LAMBDACHAT_AUTH must be 'none' or 'keys', got {self.auth_mode!r}")
         if self.mode not in {"cloud", "local"}:
             raise RuntimeError(f"LAMBDACHAT_MODE must be 'cloud' or 'local', got {self.mode!r}")
+        if self.search_engine not in {"duckduckgo", "searxng", "brave", "tavily", "off"}:
+            raise RuntimeError(f"LAMBDACHAT_SEARCH_ENGINE must be one of brave, duckduckgo, off, searxng, tavily; "
+                               f"got {self.search_engine!r}")
         if self.media_serve not in {"auto", "stream", "presign"}:
             raise RuntimeError(f"LAMBDACHAT_MEDIA_SERVE must be one of auto, presign, stream; "
                                f"got {self.media_serve!r}")
@@ -305,6 +322,7 @@ class Settings:
         values["mode"] = mode
         values["auth_mode"] = str(values.get("auth_mode", "none")).lower()
         values["media_serve"] = str(values.get("media_serve", "auto")).lower()
+        values["search_engine"] = str(values.get("search_engine", "duckduckgo")).lower()
         values["rate_overrides"] = {k: int(_parse(k, v, "int")) for k, v in env.items() if _RATE.match(k) and v.strip()}
         values["provider_env"] = {k: v for k, v in env.items() if k.endswith(("_API_KEY", "_BASE_URL")) and v}
         return cls(**values)

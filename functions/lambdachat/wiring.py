@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from lambdachat.config import Settings, get_settings
+from lambdachat.config import MB, Settings, get_settings
 from lambdachat.identity import Authenticator, OpenAuthenticator, Principal
 
 if TYPE_CHECKING:
@@ -31,11 +31,14 @@ if TYPE_CHECKING:
     from lambdachat.providers.registry import Registry
     from lambdachat.shares.service import ShareService
     from lambdachat.usage.service import UsageService
+    from lambdachat.websearch.base import SearchEngine
+    from lambdachat.websearch.service import WebSearch
 
 _T = TypeVar("_T")
 
 OVERRIDABLE = frozenset({"authenticator", "shares", "memory", "usage", "upload_store", "uploads",
-                         "rate_store", "media_store", "blobs", "bucket_index", "providers", "model_lists"})
+                         "rate_store", "media_store", "blobs", "bucket_index", "providers", "model_lists",
+                         "search_engine"})
 
 
 class Services:
@@ -114,6 +117,29 @@ class Services:
         if not principal.authenticated:
             return None   # no S3 read for anonymous callers
         return self.uploads().uploaded_api_key(principal, provider_name)
+
+    # ---- web search --------------------------------------------------------------------------
+
+    def search_engine(self) -> SearchEngine:
+        def build() -> SearchEngine:
+            from lambdachat.websearch.engines import engine_for
+
+            return engine_for(self.settings)
+        return self._once("search_engine", build)
+
+    def web_search(self) -> WebSearch:
+        """The engine plus the page reader: result pages go through the SSRF guard's policy."""
+        def build() -> WebSearch:
+            from lambdachat.netguard import upstream_policy
+            from lambdachat.websearch.pages import PageReader
+            from lambdachat.websearch.service import SearchLimits, WebSearch
+
+            s = self.settings
+            limits = SearchLimits(max_results=s.search_results, max_words=s.search_words,
+                                  page_words=s.search_page_words, seconds=s.search_seconds)
+            pages = PageReader(lambda: upstream_policy(self.settings), max_bytes=s.search_page_max_mb * MB)
+            return WebSearch(self.search_engine(), pages, limits)
+        return self._once("web_search", build)
 
     # ---- storage-backed services -----------------------------------------------------------
 

@@ -24,6 +24,7 @@ def test_a_zip_holds_its_handler_and_nothing_test_only(package_dir, name):
         assert not [n for n in names if n.startswith(NEVER) or "cpython-311" in n]
         assert ("pypdf/__init__.py" in names) == (name == "files")
         assert ("espeakng_loader/__init__.py" in names) == (name == "synthesize")
+        assert ("ddgs/__init__.py" in names) == (name == "conversation")   # web search (create has it too)
 
 
 def test_web_adapter_zips_carry_gunicorn_and_an_executable_start_script(config, package_dir):

@@ -3,6 +3,7 @@
 
 import "./style.css";
 import { ChatController } from "./chat/controller";
+import { setupWebSearch } from "./chat/webSearch";
 import { $ } from "./dom";
 import { setupAttachments } from "./files/attach";
 import { ModelPicker } from "./models";
@@ -29,9 +30,11 @@ async function startChat(): Promise<void> {
   const app = $("#app");
   const picker = new ModelPicker($("#provider"), $("#model"), status);
   const afterSave: ((conv: Conversation) => void)[] = [];
+  const webSearch = setupWebSearch($<HTMLButtonElement>("#web-search"));
 
   const chat: ChatController = new ChatController(messages, {
     choice: () => picker.choice(),
+    webSearch,
     saved: (conv) => {
       localStorage.setItem(LAST, conv.id);
       void sidebar.refresh();

@@ -19,13 +19,14 @@ export interface Settings {
   ttsEngine: string;
   memory: boolean;
   memoryUser: string;
+  webSearch: boolean;
 }
 
 const KEY = "lambdachat:settings";
 
 const DEFAULTS: Settings = {
   theme: "system", accessKey: "", provider: "", model: "", keys: {}, ttsEngine: "",
-  memory: false, memoryUser: "",
+  memory: false, memoryUser: "", webSearch: false,
 };
 
 let current: Settings | null = null;

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from lambdachat.providers.base import Credentials, Provider
     from lambdachat.providers.registry import Registry
     from lambdachat.usage.service import UsageService
+    from lambdachat.websearch.service import WebSearch
 
 
 class ChatPorts(Protocol):
@@ -27,3 +28,5 @@ class ChatPorts(Protocol):
     def usage(self) -> UsageService: ...
 
     def media_store(self) -> ObjectStore: ...
+
+    def web_search(self) -> WebSearch: ...

@@ -13,6 +13,7 @@ from typing import Any
 from lambdachat.errors import BadRequest, PayloadTooLarge
 from lambdachat.files.limits import MAX_IMAGE_BYTES
 from lambdachat.model_names import check_model_name
+from lambdachat.websearch.request import web_search_value
 
 ACTIONS = frozenset({"next", "variant", "continue"})
 ROLES = frozenset({"system", "user", "assistant", "tool"})
@@ -160,9 +161,6 @@ def parse_conversation(body: Any, images: list[ImageUpload] | None = None,
     conversation = body.get("conversation")
     if conversation is not None and not isinstance(conversation, dict):
         raise BadRequest("'conversation' must be an object")
-    web_search = body.get("web_search", False)
-    if not isinstance(web_search, bool | str) and web_search is not None:
-        raise BadRequest("'web_search' must be a boolean or a query string")
     download_media = body.get("download_media", True)
     if not isinstance(download_media, bool):
         raise BadRequest("'download_media' must be a boolean")
@@ -179,7 +177,7 @@ def parse_conversation(body: Any, images: list[ImageUpload] | None = None,
         api_key=api_key or header_api_key,
         api_keys=api_keys,
         api_base=_opt_str(body, "api_base") or _opt_str(body, "base_url") or header_api_base,
-        web_search=web_search or False,
+        web_search=web_search_value(body.get("web_search")),
         download_media=download_media,
         ignored=_ignored(body),
         aspect_ratio=_opt_str(body, "aspect_ratio"),

@@ -8,10 +8,12 @@ provider's iterator, which stops the upstream request.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lambdachat.chat.events import Failed, ProviderChosen, ProviderState, StreamEvent, ThinkingEdge
+from lambdachat.chat.grounding import ground, search_query
 from lambdachat.chat.ports import ChatPorts
 from lambdachat.chat.prompt import build_messages
 from lambdachat.chat.request import ConversationInput
@@ -28,6 +30,7 @@ from lambdachat.providers.base import (
     Log,
     Media,
     MissingAuthError,
+    Notice,
     Provider,
     ProviderError,
     ProviderEvent,
@@ -37,12 +40,16 @@ from lambdachat.providers.base import (
 from lambdachat.providers.registry import is_automatic
 from lambdachat.usage.recorder import record_usage
 
+if TYPE_CHECKING:
+    from lambdachat.websearch.service import WebSearch
+
 
 @dataclass
 class Turn:
     provider: Provider
     model: str
     request: ChatRequest
+    search: str | None = None      # the web search query, when the turn searches
 
 
 def plan_turn(inp: ConversationInput, ports: ChatPorts, principal: Principal | None = None) -> Turn:
@@ -60,7 +67,7 @@ def plan_turn(inp: ConversationInput, ports: ChatPorts, principal: Principal | N
     buckets = ports.buckets(principal) if principal is not None and mentions_bucket(inp.messages) else None
     request = ChatRequest(model=model, messages=build_messages(inp, provider, buckets), credentials=creds,
                           params=dict(inp.params), conversation=_provider_state(inp, provider))
-    return Turn(provider=provider, model=model, request=request)
+    return Turn(provider=provider, model=model, request=request, search=search_query(inp))
 
 
 def _provider_state(inp: ConversationInput, provider: Provider) -> dict[str, object] | None:
@@ -72,7 +79,7 @@ def start_conversation(inp: ConversationInput, principal: Principal, ports: Chat
     turn = plan_turn(inp, ports, principal)
     logger.info("conversation", extra={"provider": turn.provider.name, "model": turn.model,
                                        "action": inp.action, "principal": principal.id})
-    stream = _stream(turn, _media_keeper(principal.id, ports) if inp.download_media else None)
+    stream = _stream(turn, _media_keeper(principal.id, ports) if inp.download_media else None, ports.web_search)
     return record_usage(stream, ports.usage(), principal.id, turn.provider.name, turn.model)
 
 
@@ -92,7 +99,7 @@ def _media_keeper(principal_id: str, ports: ChatPorts) -> Callable[[Media], list
 
 
 def _stream(turn: Turn, keep_media: Callable[[Media], list[ProviderEvent]] | None = None,
-            ) -> Iterator[StreamEvent]:
+            web: Callable[[], WebSearch] | None = None) -> Iterator[StreamEvent]:
     yield ProviderChosen.of(turn.provider, turn.model)
     provider, request = turn.provider, turn.request
     if provider.needs_auth and not request.credentials.api_key:
@@ -100,6 +107,9 @@ def _stream(turn: Turn, keep_media: Callable[[Media], list[ProviderEvent]] | Non
         return
     tail: list[StreamEvent] = []   # finish and usage go after all content
     logs: list[StreamEvent] = []   # buffered log lines go last
+    sources = ""                   # g4f sends a web search's sources after the answer, before finish
+    if turn.search is not None and web is not None:
+        sources = yield from _buffer_logs(ground(request, turn.search, web), logs)
     splitter = ThinkSplitter()
     upstream = provider.stream_chat(request)
     try:
@@ -116,6 +126,8 @@ def _stream(turn: Turn, keep_media: Callable[[Media], list[ProviderEvent]] | Non
             else:
                 yield _keyed(item, provider.name)
         yield from _split(splitter.flush())
+        if sources:
+            yield Content(sources)
         yield from tail
     except ProviderError as exc:
         yield from _split(splitter.flush())
@@ -129,6 +141,20 @@ def _stream(turn: Turn, keep_media: Callable[[Media], list[ProviderEvent]] | Non
         if close is not None:
             close()
     yield from logs
+
+
+def _buffer_logs(events: Generator[Notice | Log, None, str], logs: list[StreamEvent]
+                 ) -> Generator[Notice, None, str]:
+    """Passes `events` on, keeping log lines for the end of the stream; returns their result."""
+    while True:
+        try:
+            event = next(events)
+        except StopIteration as done:
+            return str(done.value)
+        if isinstance(event, Log):
+            logs.append(event)
+        else:
+            yield event
 
 
 def _keyed(event: ProviderEvent, provider_name: str) -> StreamEvent:

@@ -13,9 +13,9 @@ from lambdachat.config import get_settings
 from lambdachat.errors import BadRequest, PayloadTooLarge
 from lambdachat.flags import flag_value, request_flag
 from lambdachat.model_names import check_model_name
+from lambdachat.websearch.request import web_search_value
 
 MAX_CACHE_KEY = 200
-MAX_SEARCH_QUERY = 500
 _NAME = re.compile(r"^[\w.:/@+-]{1,200}$")
 _LANGUAGE = re.compile(r"^[\w+#.-]{1,32}$")
 
@@ -68,16 +68,7 @@ def parse_create(values: Mapping[str, Any]) -> CreateParams:
         language = _text("filter_markdown", filter_text, _LANGUAGE)
         wants_filter = True
 
-    raw_search = values.get("web_search")
-    web_search: bool | str
-    if raw_search is None:
-        web_search = False
-    elif isinstance(raw_search, bool) or flag_value(raw_search) is not None or str(raw_search).strip() == "":
-        web_search = _flag("web_search", raw_search)
-    else:
-        web_search = _text("web_search", raw_search)
-        if len(web_search) > MAX_SEARCH_QUERY:
-            raise BadRequest(f"'web_search' is longer than {MAX_SEARCH_QUERY} characters")
+    web_search = web_search_value(values.get("web_search"))
 
     cache = _text("cache", values.get("cache")) or None
     if cache is not None and len(cache) > MAX_CACHE_KEY:

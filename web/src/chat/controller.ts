@@ -13,6 +13,8 @@ import { runTurn, type Action } from "./turn";
 
 export interface ChatHooks {
   choice(): { provider: string; model: string };
+  /** Whether this answer searches the web first (`web_search`). */
+  webSearch?(): boolean;
   saved(conv: Conversation): void;
   busy(running: boolean): void;
   titleChanged(): void;
@@ -109,7 +111,7 @@ export class ChatController {
     const { provider, model } = this.hooks.choice();
     const conv = this.conv;
     const ending = await runTurn({
-      conv, answer, view, action, provider, model, signal: abort.signal,
+      conv, answer, view, action, provider, model, signal: abort.signal, webSearch: this.hooks.webSearch?.() ?? false,
       onTitle: (title) => {
         if (title) conv.title = title;
         this.hooks.titleChanged();

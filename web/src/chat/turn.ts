@@ -16,6 +16,7 @@ export interface TurnOptions {
   provider: string;
   model: string;
   signal: AbortSignal;
+  webSearch?: boolean;
   onTitle(title: string): void;
 }
 
@@ -100,6 +101,7 @@ export async function runTurn(o: TurnOptions): Promise<"finished" | "stopped" | 
     action: o.action,
     conversation: providerName ? conv.data?.[providerName] : undefined,
     download_media: true,
+    web_search: o.webSearch ?? false,
   };
   try {
     const response = await call(`${API}/conversation`, {

@@ -57,7 +57,8 @@ def handle_get_status() -> Response:
     `total_models` the distinct models they list (g4f counts them per provider)."""
     registry = services().providers()
     configured = registry.configured_providers()
-    return jsonify({"status": "ok", "uptime": "active", "version": __version__, "latest_version": latest_version(),
+    return jsonify({"status": "ok", "uptime": "active", "version": __version__,
+                    "latest_version": latest_version(services().settings.release_feed),
                     "total_providers": len(registry.all_providers()), "working_providers": len(configured),
                     "total_models": len(_merged_models(configured)),
                     "timestamp": datetime.now(UTC).isoformat(timespec="seconds")})
