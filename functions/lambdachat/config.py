@@ -110,6 +110,9 @@ class Settings:
                                           "kept and shared (a list fetched with a client's key never is)", "60 s")
     key_cache_seconds: int = _knob("LAMBDACHAT_KEY_CACHE_SECONDS", 10, CORE,
                                    "how long an access key lookup is trusted (a revoked key stops within it)", "10 s")
+    session_days: int = _knob("LAMBDACHAT_SESSION_DAYS", 30, CORE,
+                              "lifetime of a sign-in session cookie (keys mode, `/backend-api/v2/signin`); "
+                              "revoking its key ends it within the key cache time", "30 days")
     # --- limits -------------------------------------------------------------------------------
     bucket_max_files: int = _knob("LAMBDACHAT_BUCKET_MAX_FILES", 100, LIMITS, "files per bucket")
     upload_max_mb: int = _knob("LAMBDACHAT_UPLOAD_MAX_MB", 100, LIMITS, "one presigned upload", "100 MB")

@@ -18,6 +18,8 @@ SID = "5b0c6a2e-1f3d-4e8a-9c7b-2d4e6f8a0b1c"
 PUBLIC = {  # contract, Identity: reachable without a key
     "version.handle_get_version", "models.handle_get_models", "provider_models.handle_get_provider_models",
     "providers.handle_get_providers", "chat.handle_get_share", "openapi.handle_get_openapi",
+    # the sign-in page: signing in is how a browser without a key gets one
+    "session.handle_get_signin", "session.handle_post_signin", "session.handle_post_signout",
 }
 
 
