@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, g, jsonify, request
 
 from lambdachat.errors import NotFound
+from lambdachat.providers import demo
 from lambdachat.providers.api_errors import api_error
 from lambdachat.providers.base import MissingAuthError, ProviderError
 from lambdachat.web.access import public
@@ -20,6 +21,9 @@ providers_bp = Blueprint("providers", __name__)
 @models_bp.get("/backend-api/v2/models")
 @public
 def handle_get_models() -> Response:
+    demo_models = services().providers().demo_models()
+    if demo_models is not None:
+        return jsonify(demo.describe(demo_models))
     merged: dict[str, dict[str, Any]] = {}
     for provider in services().providers().configured_providers():
         for model in provider.known_models():
