@@ -210,3 +210,20 @@ def test_sessions_on_dynamodb_store_only_hashes(monkeypatch):
         client.post(f"{API}/signout", headers=with_cookie(session_id, "__Host-lambdachat_session"))
         assert not [i for i in aws("dynamodb").scan(TableName="lambdachat")["Items"]
                     if i["pk"]["S"].startswith("session#")]
+
+
+def test_sign_in_attempts_are_rate_limited_per_address(monkeypatch):
+    monkeypatch.setenv("LAMBDACHAT_AUTH", "keys")
+    monkeypatch.setenv("LAMBDACHAT_RATE_LIMITS", "on")
+    monkeypatch.setenv("LAMBDACHAT_RATE_SIGN_IN_IP_PER_MINUTE", "1")
+    monkeypatch.setenv("LAMBDACHAT_RATE_SIGN_IN_IP_BURST", "2")
+    with mocked_aws(monkeypatch):
+        client = create_app().test_client(use_cookies=False)
+        guess = {"key": "lck_" + "Q" * 43}
+        here = {"REMOTE_ADDR": "198.51.100.7"}
+        codes = [client.post(f"{API}/signin", data=guess, headers=SAME_ORIGIN, environ_base=here).status_code
+                 for _ in range(3)]
+        assert codes == [401, 401, 429]
+        elsewhere = client.post(f"{API}/signin", data=guess, headers=SAME_ORIGIN,
+                                environ_base={"REMOTE_ADDR": "198.51.100.8"})
+        assert elsewhere.status_code == 401
