@@ -16,8 +16,9 @@ from lambdachat.accesskeys.keys import create_key, revoke_key
 from lambdachat.accesskeys.sessions import InMemorySessionStore
 from lambdachat.accesskeys.store import InMemoryKeyStore
 
-from tests.apps import create_app, override
+from tests.apps import create_app, lambda_handler, override
 from tests.aws import mocked_aws
+from tests.events import FUNCTION_URL_DOMAIN, HTTP_API_DOMAIN, LambdaContext, function_url_event, http_api_event
 
 API = "/backend-api/v2"
 HOST = "127.0.0.1:8080"
@@ -227,3 +228,26 @@ def test_sign_in_attempts_are_rate_limited_per_address(monkeypatch):
         elsewhere = client.post(f"{API}/signin", data=guess, headers=SAME_ORIGIN,
                                 environ_base={"REMOTE_ADDR": "198.51.100.8"})
         assert elsewhere.status_code == 401
+
+
+def test_the_session_survives_the_lambda_event_shapes(world):
+    """API Gateway (payload 2.0) and Function URLs carry cookies in `cookies`, not a header: the
+    sign-in reply's Set-Cookie must come back there, and a later event's cookies must authenticate."""
+    context = LambdaContext(function_name="lambdachat-dev-session")
+    same_origin = {"origin": f"https://{HTTP_API_DOMAIN}", "sec-fetch-site": "same-origin"}
+    signed_in = lambda_handler("session")(http_api_event(
+        "POST", f"{API}/signin", headers={**same_origin, "content-type": "application/x-www-form-urlencoded"},
+        body=f"key={world['key']}&next=/chat/"), context)
+    assert signed_in["statusCode"] == 303
+    (cookie,) = signed_in["cookies"]
+    assert cookie.startswith("lambdachat_session=lcs_") and "HttpOnly" in cookie
+    pair = cookie.split(";", 1)[0]
+    stats_reply = lambda_handler("stats")(http_api_event("GET", f"{API}/stats", cookies=[pair]), context)
+    assert stats_reply["statusCode"] == 200
+    # past identity and the Origin check on the streaming function: the unknown provider is what stops it
+    chat = lambda_handler("conversation")(function_url_event(
+        "POST", f"{API}/conversation", cookies=[pair], headers={"origin": f"https://{FUNCTION_URL_DOMAIN}"},
+        json_body={"provider": "Nowhere", "messages": [{"role": "user", "content": "hi"}]}), context)
+    assert chat["statusCode"] == 404 and "Provider not found" in chat["body"]
+    anonymous = lambda_handler("stats")(http_api_event("GET", f"{API}/stats"), context)
+    assert anonymous["statusCode"] == 401
