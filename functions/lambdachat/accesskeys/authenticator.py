@@ -89,7 +89,9 @@ class KeyAuthenticator:
         self._wall = wall_clock
         self._valid: _Lru[Principal] = _Lru(cache_entries)
         self._unknown: _Lru[Principal] = _Lru(negative_entries)
-        self._session_cache: _Lru[SessionRecord] = _Lru(cache_entries + negative_entries)
+        # kept apart like keys: made-up session ids must not push the real sessions out
+        self._live_sessions: _Lru[SessionRecord] = _Lru(cache_entries)
+        self._unknown_sessions: _Lru[SessionRecord] = _Lru(negative_entries)
         self._lock = threading.Lock()
 
     def _keys(self) -> KeyStore:
@@ -136,7 +138,7 @@ class KeyAuthenticator:
         digest = session_ids.hash_session(session_id)
         now = self._clock()
         with self._lock:
-            cached = self._session_cache.get(digest, now)
+            cached = self._live_sessions.get(digest, now) or self._unknown_sessions.get(digest, now)
         if cached is not None:
             record = cached[1]
         else:
@@ -146,7 +148,8 @@ class KeyAuthenticator:
                 logger.exception("session lookup failed")
                 raise ServiceUnavailable("Sessions cannot be checked right now; try again shortly") from exc
             with self._lock:
-                self._session_cache.put(digest, (now + self._cache_seconds, record))
+                (self._live_sessions if record is not None else self._unknown_sessions).put(
+                    digest, (now + self._cache_seconds, record))
         if record is None or record.expires_at <= self._wall():
             return None
         key_principal = self._key_principal(record.key_hash)   # the key revoked: the session is over
@@ -173,4 +176,4 @@ class KeyAuthenticator:
         digest = session_ids.hash_session(session_id)
         self._session_store().remove(digest)
         with self._lock:
-            self._session_cache.pop(digest)
+            self._live_sessions.pop(digest)
