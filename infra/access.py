@@ -37,8 +37,20 @@ class Access:
     provider_keys: bool = False          # ssm:GetParameter under <prefix>/providers/
 
 
-# Keys mode (LAMBDACHAT_AUTH=keys): every function looks the caller's key hash up (accesskeys.store.find).
-KEY_LOOKUP: dict[str, tuple[str, ...]] = {keys.ACCESS_KEY: ("GetItem",)}
+# Keys mode (LAMBDACHAT_AUTH=keys): every function looks the caller's key hash up (accesskeys.store.find),
+# or without a Bearer key the sign-in session of its cookie (accesskeys.sessions.DynamoSessionStore.find).
+KEY_LOOKUP: dict[str, tuple[str, ...]] = {keys.ACCESS_KEY: ("GetItem",), keys.SESSION: ("GetItem",)}
+
+
+
+def merge_items(*grants: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    """Item prefix -> every action any of the grants allows on it (a later grant adds, never replaces)."""
+    merged: dict[str, set[str]] = {}
+    for grant in grants:
+        for prefix, actions in grant.items():
+            merged.setdefault(prefix, set()).update(actions)
+    return {prefix: tuple(sorted(actions)) for prefix, actions in merged.items()}
+
 
 # The principal's uploaded provider keys (credentials.store.S3UploadStore): listed, then read.
 _UPLOADED_KEYS = (keys.UPLOADED_CREDENTIALS,)
@@ -97,4 +109,6 @@ ACCESS: dict[str, Access] = {
     "usage": Access(table={keys.USAGE: ("PutItem", "Query"), keys.USAGE_TOTALS: ("UpdateItem",)}),
     "stats": Access(table={keys.USAGE_TOTALS: ("Query",)}),
     "log": Access(),
+    # the sign-in page: a session is put when a key signs in, deleted on sign-out
+    "session": Access(table={keys.SESSION: ("PutItem", "DeleteItem")}),
 }

@@ -30,7 +30,7 @@ from lambdachat.shares.store import EXPIRING_TAG  # noqa: E402
 from lambdachat.storage import keys  # noqa: E402
 from lambdachat.storage.resources import FILES_BUCKET, MAIN_TABLE, BucketDef, TableDef  # noqa: E402
 
-from infra.access import ACCESS, KEY_LOOKUP, Access  # noqa: E402
+from infra.access import ACCESS, KEY_LOOKUP, Access, merge_items  # noqa: E402
 
 OUTPUT = REPO_ROOT / "infra" / "resources.json"
 SPA_FUNCTION = REPO_ROOT / "infra" / "spa-fallback.js"
@@ -153,7 +153,7 @@ def statements(function: str, access: Access) -> list[Json]:
                     "Condition": {"StringLike": {"s3:prefix": list(access.s3_list)}}})
     # One statement per action set, each limited to the item prefixes that need it.
     by_actions: dict[tuple[str, ...], list[str]] = {}
-    for prefix, actions in {**access.table, **rate_limit_items(function), **KEY_LOOKUP}.items():
+    for prefix, actions in merge_items(access.table, rate_limit_items(function), KEY_LOOKUP).items():
         by_actions.setdefault(tuple(sorted(actions)), []).append(prefix)
     for actions, prefixes in by_actions.items():
         out.append({"Effect": "Allow", "Action": [f"dynamodb:{a}" for a in actions],

@@ -117,6 +117,16 @@ class Settings:
                                           "kept and shared (a list fetched with a client's key never is)", "60 s")
     key_cache_seconds: int = _knob("LAMBDACHAT_KEY_CACHE_SECONDS", 10, CORE,
                                    "how long an access key lookup is trusted (a revoked key stops within it)", "10 s")
+    session_days: int = _knob("LAMBDACHAT_SESSION_DAYS", 30, CORE,
+                              "lifetime of a sign-in session cookie (keys mode, `/backend-api/v2/signin`); "
+                              "revoking its key ends it within the key cache time", "30 days")
+    demo: bool = _knob("LAMBDACHAT_DEMO", False, CORE,
+                       "a public demo: `/models` is the demo list (`\"demo\": true`), a conversation without a "
+                       "provider picks from it, per-visitor rate limits always on, no credential uploads (403)",
+                       "off")
+    demo_models: str = _knob("LAMBDACHAT_DEMO_MODELS", "Local:SmolLM2-135M-Instruct", CORE,
+                             "the demo list: comma-separated `Provider:model` (a model under several providers "
+                             "is picked among them at random)", "`Local:SmolLM2-135M-Instruct`")
     # --- limits -------------------------------------------------------------------------------
     bucket_max_files: int = _knob("LAMBDACHAT_BUCKET_MAX_FILES", 100, LIMITS, "files per bucket")
     upload_max_mb: int = _knob("LAMBDACHAT_UPLOAD_MAX_MB", 100, LIMITS, "one presigned upload", "100 MB")
@@ -290,6 +300,8 @@ class Settings:
 
     @property
     def rate_limits_on(self) -> bool:
+        if self.demo:
+            return True   # a public demo spends the operator's provider credit: never unmetered
         return self.rate_limits if self.rate_limits is not None else self.mode == "cloud"
 
     @property

@@ -20,8 +20,10 @@ from lambdachat.errors import Unauthorized
 class Principal:
     id: str
     authenticated: bool = True
+    session: bool = False   # named by a sign-in cookie, not a header: its writes must show our Origin
 
 
+SIGN_IN_PATH = "/backend-api/v2/signin"   # the page that trades a key for a session cookie
 ANONYMOUS = Principal(id="anonymous", authenticated=False)
 
 
@@ -43,4 +45,4 @@ def resolve_principal(authenticator: Authenticator, headers: Mapping[str, str], 
         return principal
     if public:
         return ANONYMOUS
-    raise Unauthorized("A valid access key is required (Authorization: Bearer <key>)")
+    raise Unauthorized(f"A valid access key is required (Authorization: Bearer <key>), or sign in at {SIGN_IN_PATH}")

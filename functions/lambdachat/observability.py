@@ -15,14 +15,15 @@ from aws_lambda_powertools import Logger
 
 _SECRET_FIELDS = re.compile(r"(api[_-]?key|authorization|token|secret|password|cookie)", re.I)
 # Key shapes, wherever they appear in text. Prefixed ones first: OpenAI/Anthropic `sk-`, Gemini
-# `AIza`, Groq `gsk_`, lambdachat's own access keys `lck_`, bearer tokens. Then two bare shapes with
-# no prefix, each a whole run: a share token (`secrets.token_urlsafe(32)`, 43 URL-safe characters
-# with lower case and upper case or digits) and a Mistral-style key (32 letters and digits, both
-# cases). Lower-case hex (request ids, digests, uuids) has no upper case, so it stays readable.
+# `AIza`, Groq `gsk_`, lambdachat's own access keys `lck_` and sign-in sessions `lcs_`, bearer
+# tokens. Then two bare shapes with no prefix, each a whole run: a share token
+# (`secrets.token_urlsafe(32)`, 43 URL-safe characters with lower case and upper case or digits)
+# and a Mistral-style key (32 letters and digits, both cases). Lower-case hex (request ids,
+# digests, uuids) has no upper case, so it stays readable.
 _SHARE_TOKEN = r"(?=[\w-]{0,42}[a-z])(?=[\w-]{0,42}[A-Z0-9])[A-Za-z0-9_-]{43}"
 _BARE_KEY = r"(?=[A-Za-z0-9]{0,31}[a-z])(?=[A-Za-z0-9]{0,31}[A-Z])[A-Za-z0-9]{32}"
 _SECRET_VALUES = re.compile(
-    r"(sk-[A-Za-z0-9_\-]{8,}|AIza[0-9A-Za-z_\-]{20,}|gsk_[A-Za-z0-9]{20,}|lck_[A-Za-z0-9_\-]{20,}"
+    r"(sk-[A-Za-z0-9_\-]{8,}|AIza[0-9A-Za-z_\-]{20,}|gsk_[A-Za-z0-9]{20,}|lc[ks]_[A-Za-z0-9_\-]{20,}"
     r"|Bearer\s+[A-Za-z0-9._~+/=\-]+"
     rf"|(?<![A-Za-z0-9_-])(?:{_SHARE_TOKEN}|{_BARE_KEY})(?![A-Za-z0-9_-]))",
     re.ASCII,

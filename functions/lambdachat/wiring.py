@@ -64,7 +64,9 @@ class Services:
             if self.settings.auth_mode == "keys":
                 from lambdachat.accesskeys.authenticator import KeyAuthenticator
 
-                return KeyAuthenticator(cache_seconds=self.settings.key_cache_seconds)
+                s = self.settings
+                return KeyAuthenticator(cache_seconds=s.key_cache_seconds, session_seconds=s.session_days * 86_400,
+                                        secure_cookie=not s.local)
             return OpenAuthenticator()
         return self._once("authenticator", build)
 

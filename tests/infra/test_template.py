@@ -176,7 +176,7 @@ def test_each_function_has_its_own_role_naming_only_its_resources(template):
     import sys
 
     sys.path.insert(0, str(REPO_ROOT))
-    from infra.access import ACCESS, KEY_LOOKUP
+    from infra.access import ACCESS, KEY_LOOKUP, merge_items
     from infra.render_resources import rate_limit_items
 
     functions = resources(template, "AWS::Lambda::Function")
@@ -187,7 +187,7 @@ def test_each_function_has_its_own_role_naming_only_its_resources(template):
         name = function_of(template, fn_id)
         access = ACCESS[name]
         allowed_objects = {*access.s3_read, *access.s3_write, *access.s3_tagged_write, *access.s3_delete}
-        items = {**access.table, **rate_limit_items(name), **KEY_LOOKUP}
+        items = merge_items(access.table, rate_limit_items(name), KEY_LOOKUP)
         for statement in _statements(template["Resources"][fn["Properties"]["Role"]["Fn::GetAtt"][0]]):
             arns = [_text(r) for r in statement["Resource"]]
             services = {a.split(":")[0] for a in statement["Action"]}

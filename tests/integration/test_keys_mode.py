@@ -20,6 +20,8 @@ PUBLIC = {  # contract, Identity: reachable without a key
     "providers.handle_get_providers", "chat.handle_get_share", "openapi.handle_get_openapi",
     # g4f 8.8's summary and provider health: what version, providers and models/<provider> tell
     "models.handle_get_status", "provider_models.handle_get_health",
+    # the sign-in page: signing in is how a browser without a key gets one
+    "session.handle_get_signin", "session.handle_post_signin", "session.handle_post_signout",
 }
 
 

@@ -43,6 +43,7 @@ SECRET_SHAPES = [
     ("Anthropic key", "sk-ant-api03-AbCdEf0123456789xyz"),
     ("Gemini key", "AIzaSyA-1234567890abcdefghijklmn"),
     ("lambdachat access key", "lck_" + "Q2xhdWRlIHNheXMgaGkgdG8geW91IGFuZCB5b3Vycw"[:43]),
+    ("lambdachat sign-in session", "lcs_" + "3e6QTjvA4JJB_n53_WftSKkIz69eDeDM6Ntz4acNycM"),
     ("Groq key", "gsk_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8s9T0u1V2w3X4y5Z6"),
     ("Mistral-style bare key", "Xk9fQ2mB7rT4wLp0sZ8vN3yH6cJ1dG5a"),
     ("share owner token", "p3L9vKq_x2-ZbT8mW4nR7sYcA0eF6hJ1uD5gI9oQ2kM"),

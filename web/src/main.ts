@@ -4,6 +4,7 @@
 import "./style.css";
 import { ChatController } from "./chat/controller";
 import { setupWebSearch } from "./chat/webSearch";
+import { showDemoBanner } from "./demo";
 import { $ } from "./dom";
 import { setupAttachments } from "./files/attach";
 import { ModelPicker } from "./models";
@@ -133,6 +134,7 @@ async function startChat(): Promise<void> {
   const loaded = last ? await getConversation(last) : undefined;
   if (loaded && !chat.conv.items.length) chat.show(loaded);
   await Promise.all([sidebar.refresh(), picker.load()]);
+  showDemoBanner($("#chat"), picker.demo);
   document.body.dataset.ready = "true";
 }
 

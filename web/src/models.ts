@@ -2,6 +2,7 @@
 
 import { API, getJson } from "./api";
 import { h } from "./dom";
+import { isDemo } from "./demo";
 import { settings, updateSettings } from "./settings";
 
 export interface ProviderEntry {
@@ -17,6 +18,7 @@ interface ModelEntry {
   providers: string[];
   vision?: boolean;
   image?: boolean;
+  demo?: boolean;
 }
 
 export const LOCAL = "Local";
@@ -44,6 +46,11 @@ export class ModelPicker {
       void this.fillModels();
     });
     model.addEventListener("change", () => updateSettings({ model: model.value }));
+  }
+
+  /** Whether the server is a public demo (its /models entries say `"demo": true`). */
+  get demo(): boolean {
+    return isDemo(this.models);
   }
 
   choice(): { provider: string; model: string } {

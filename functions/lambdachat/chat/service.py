@@ -58,11 +58,14 @@ def plan_turn(inp: ConversationInput, ports: ChatPorts, principal: Principal | N
         provider = registry.get_provider(inp.provider)
         if provider is None:
             raise NotFound(f"Provider not found: {inp.provider}")
+        model = inp.model
     else:
-        provider = registry.choose_provider(inp.model, inp.ignored, frozenset(inp.api_keys))
+        demo = registry.demo_choice(inp.model)   # a public demo serves only its configured list
+        provider, model = demo if demo is not None else (
+            registry.choose_provider(inp.model, inp.ignored, frozenset(inp.api_keys)), inp.model)
     api_key = inp.api_key or inp.api_keys.get(provider.name)
     creds = ports.credentials(provider, api_key, inp.api_base, principal)
-    model = inp.model or provider.default_model()
+    model = model or provider.default_model()
     # S3 + DynamoDB only when a bucket is named
     buckets = ports.buckets(principal) if principal is not None and mentions_bucket(inp.messages) else None
     request = ChatRequest(model=model, messages=build_messages(inp, provider, buckets), credentials=creds,

@@ -51,6 +51,9 @@ DEFAULTS: dict[str, GroupLimits] = {
     # Images of a shared chat: a viewer loads each once (then its browser keeps it five minutes),
     # so an IP behind which a few viewers open a chat with dozens of images fits in a burst.
     "share_media": GroupLimits(principal=Rate(300, 100), ip=Rate(300, 100)),
+    # Sign-in attempts (keys mode's sign-in page): a person signs in rarely; every wrong key costs
+    # a DynamoDB read, so an address gets a few tries a minute.
+    "sign_in": GroupLimits(principal=Rate(10, 5), ip=Rate(10, 5)),
 }
 
 # Flask endpoint (blueprint.view) -> group. Checked against the app's routes in a test.
@@ -64,6 +67,7 @@ ENDPOINT_GROUPS: dict[str, str] = {
     "memory.handle_post_memory": "memory_writes",
     "provider_models.handle_get_provider_models": "models",
     "provider_models.handle_get_health": "models",
+    "session.handle_post_signin": "sign_in",
 }
 
 # Endpoints limited only when a query argument is present: the owner's own media are not limited,

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from lambdachat.config import Settings
 from lambdachat.errors import NotFound
+from lambdachat.providers import demo
 from lambdachat.providers.base import Provider
 from lambdachat.providers.keys import server_credentials
 
@@ -39,6 +40,7 @@ class Registry:
         self.providers = tuple(p for p in providers if settings.local or not p.machine_local
                                or server_credentials(p, settings).base_url)
         self.settings = settings
+        self._demo_pairs = demo.parse_demo_models(settings.demo_models) if settings.demo else []
 
     def all_providers(self) -> tuple[Provider, ...]:
         return self.providers
@@ -83,3 +85,16 @@ class Registry:
                 if any(m.id == model for m in provider.known_models()):
                     return provider
         return candidates[0]
+
+    def demo_models(self) -> list[demo.DemoModel] | None:
+        """The demo list (`LAMBDACHAT_DEMO=on`) of what this server can serve, else None."""
+        if not self.settings.demo:
+            return None
+        return demo.demo_models(self._demo_pairs, self.configured_providers(), self.get_provider)
+
+    def demo_choice(self, model: str) -> tuple[Provider, str] | None:
+        """In demo mode, who serves a conversation that names no provider (and with which model)."""
+        models = self.demo_models()
+        if models is None:
+            return None
+        return demo.choose(models, model)

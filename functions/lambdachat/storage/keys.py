@@ -26,6 +26,7 @@ DynamoDB (the ONE main table, `pk`/`sk`):
     ustat#<principal id>                 <day>#total|model#<m>|provider#<p>   usage totals
     key#<sha256 of the key>              key                    an access key (authentication)
     keys                                 <name>                 access keys by name (list, revoke)
+    session#<sha256 of the session id>   session                a sign-in session (cookie), TTL expires_at
     rate#<group>#ip#<address>|p#<id>     bucket                 a rate-limit token bucket
 """
 
@@ -114,6 +115,7 @@ USAGE = "usage#"
 USAGE_TOTALS = "ustat#"
 ACCESS_KEY = "key#"
 ACCESS_KEY_NAMES = "keys"
+SESSION = "session#"
 RATE = "rate#"
 
 
@@ -161,6 +163,10 @@ def access_key(key_hash: str) -> TableKey:
 
 def access_key_name(name: str) -> TableKey:
     return {"pk": ACCESS_KEY_NAMES, "sk": name}
+
+
+def session(session_hash: str) -> TableKey:
+    return {"pk": f"{SESSION}{session_hash}", "sk": "session"}
 
 
 def rate_group(group: str) -> str:

@@ -9,6 +9,7 @@ JSON error shape.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 import uuid
@@ -19,7 +20,7 @@ from flask import Blueprint, Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from lambdachat import limits
-from lambdachat.errors import ApiError
+from lambdachat.errors import ApiError, Unauthorized
 from lambdachat.identity import resolve_principal
 from lambdachat.json_input import parse_json
 from lambdachat.observability import logger
@@ -38,6 +39,17 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
+
+
+class _AuthEvent(Unauthorized):
+    """A 401 for a client that reads only stream lines (`web.access.auth_event`)."""
+
+
+def auth_event_response(message: str) -> Response:
+    # One NDJSON line that is also the contract's error body: the V1 page renders the `auth` event
+    # ("An error occured: ..."), JSON clients read `error.message` as from any other 401.
+    body = {"type": "auth", "auth": "MissingAuthError", "message": message, "error": {"message": message}}
+    return Response(json.dumps(body, ensure_ascii=False) + "\n", status=401, mimetype="application/json")
 
 
 def _headers() -> Mapping[str, str]:
@@ -90,8 +102,15 @@ def create_app(blueprints: Iterable[Blueprint] | None = None, services: Services
         g.started = time.perf_counter()
         logger.thread_safe_append_keys(request_id=g.request_id)
         view = app.view_functions.get(request.endpoint or "")
-        g.principal = resolve_principal(authenticator, _headers(),
-                                        public=bool(getattr(view, "public", False)))
+        try:
+            g.principal = resolve_principal(authenticator, _headers(),
+                                            public=bool(getattr(view, "public", False)))
+        except Unauthorized as exc:
+            if getattr(view, "auth_event", False):
+                raise _AuthEvent(exc.message) from exc
+            raise
+        if g.principal.session:
+            request_guard.check_session_write()
 
     limits.install(app, settings, services.rate_store)  # after the principal hook: buckets are per principal
 
@@ -112,6 +131,8 @@ def create_app(blueprints: Iterable[Blueprint] | None = None, services: Services
 
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
+        if isinstance(exc, _AuthEvent):
+            return auth_event_response(exc.message)
         return error_response(exc.status, exc.message, exc.headers)
 
     @app.errorhandler(HTTPException)

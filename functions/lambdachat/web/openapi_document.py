@@ -273,6 +273,19 @@ PATHS: dict[str, dict[str, Schema]] = {
     "/backend-api/v2/log": {"post": _op(
         "Record a client log line", {"200": _json(_object([]))},
         body={"application/json": {"schema": _object([], error=TEXT, message=TEXT, provider=TEXT)}})},
+    "/backend-api/v2/signin": {
+        "get": _op("The sign-in page (keys mode): a form that takes an access key once",
+                   {"200": _raw("text/html")}, parameters=[_query("next")], public=True),
+        "post": _op("Sign in: a session cookie for a valid access key (a form redirects to `next`)",
+                    {"200": _json(_object(["principal"], principal=TEXT)),
+                     "303": _empty("Signed in (form): back to `next`, the session cookie set"),
+                     "401": {"description": "Not a valid key", "content": {"text/html": {"schema": TEXT},
+                                                                           "application/json": {"schema": ERROR}}}},
+                    body={"application/x-www-form-urlencoded": {"schema": _object(["key"], key=TEXT, next=TEXT)},
+                          "application/json": {"schema": _object(["key"], key=TEXT)}}, public=True)},
+    "/backend-api/v2/signout": {"post": _op(
+        "Sign out: the session ends and its cookie is cleared",
+        {"200": _json(_object([])), "303": _empty("Signed out (form): to the sign-in page")}, public=True)},
     "/": {"get": _op("The web app", {"200": _raw("text/html")}, public=True)},
     "/{path}": {"get": _op("The web app's files; client-side routes get index.html", {"200": _raw("*/*")},
                            parameters=[_path("path")], public=True)},
@@ -285,9 +298,12 @@ def document() -> Schema:
         "openapi": "3.1.0",
         "info": {"title": "lambdachat", "version": __version__,
                  "description": "The g4f chat GUI backend API. Every error is {\"error\": {\"message\"}}."},
-        "components": {"securitySchemes": {"accessKey": {"type": "http", "scheme": "bearer"}},
+        "components": {"securitySchemes": {"accessKey": {"type": "http", "scheme": "bearer"},
+                                           # from the sign-in page; `__Host-lambdachat_session` over https
+                                           "session": {"type": "apiKey", "in": "cookie",
+                                                       "name": "lambdachat_session"}},
                        "schemas": {"Error": ERROR}},
         # Needed only with LAMBDACHAT_AUTH=keys; public operations override it with [].
-        "security": [{"accessKey": []}],
+        "security": [{"accessKey": []}, {"session": []}],
         "paths": PATHS,
     })

@@ -15,6 +15,11 @@
    browser page (curl, the g4f `BackendApi` provider, the openai SDK) and passes: it carries
    its own credentials, nothing ambient. Reads need no check (the same-origin policy keeps the
    answer from the foreign page), except the GETs that spend the user's provider credit.
+4. Writes signed in by a session cookie (keys mode's sign-in page, issue 16) must name this very
+   origin: the browser attaches the cookie by itself, so unlike a Bearer key it proves nothing
+   about the page that sent it. SameSite=Strict keeps other sites' requests from carrying it; this
+   also refuses a sibling origin of the same site, a trusted CORS origin, and a write that names
+   no origin at all (every browser sends Origin or Sec-Fetch-Site on a POST).
 """
 
 from __future__ import annotations
@@ -76,6 +81,23 @@ def cross_site_refusal(method: str, endpoint: str, *, fetch_site: str | None, or
     if origin != "null" and urlsplit(origin).netloc.lower() == host.lower():
         return None  # an older browser without Sec-Fetch-Site, on this very origin
     return "Cross-origin request refused (Origin does not match the host)"
+
+
+def session_write_refusal(method: str, *, fetch_site: str | None, origin: str | None, host: str) -> str | None:
+    """Why a state-changing request authenticated by a session cookie is refused, or None."""
+    if method in SAFE_METHODS or fetch_site == "same-origin":
+        return None
+    if origin is not None and origin != "null" and urlsplit(origin).netloc.lower() == host.lower():
+        return None
+    return "A signed-in write must come from this site's own pages (Origin does not match the host)"
+
+
+def check_session_write() -> None:
+    """Called once the principal is known (`create_app`): only cookie sessions are checked."""
+    reason = session_write_refusal(request.method, fetch_site=request.headers.get("Sec-Fetch-Site"),
+                                   origin=request.headers.get("Origin"), host=request.host)
+    if reason is not None:
+        raise Forbidden(reason)
 
 
 def _guard() -> None:

@@ -27,6 +27,7 @@ def all_groups() -> dict[str, Blueprint]:
         models,
         openapi,
         search,
+        session,
         synthesize,
         upload_cookies,
         usage,
@@ -38,7 +39,7 @@ def all_groups() -> dict[str, Blueprint]:
         "providers": models.providers_bp, "conversation": conversation.bp, "files": files.bp, "chat": chat.bp,
         "upload_cookies": upload_cookies.bp, "media": media.bp, "search": search.bp, "create": create.bp,
         "synthesize": synthesize.bp, "memory": memory.bp, "usage": usage.usage_bp, "stats": usage.stats_bp,
-        "log": log.bp, "openapi": openapi.bp,
+        "log": log.bp, "openapi": openapi.bp, "session": session.bp,
     }
 
 

@@ -8,6 +8,7 @@ from lambdachat.chat.request import ConversationInput, image_upload, parse_conve
 from lambdachat.chat.service import start_conversation
 from lambdachat.errors import BadRequest
 from lambdachat.json_input import parse_json
+from lambdachat.web.access import auth_event
 from lambdachat.web.args import json_body
 from lambdachat.web.context import services
 from lambdachat.web.streaming import stream_response
@@ -33,6 +34,7 @@ def read_conversation_input(req: Request) -> ConversationInput:
 
 
 @bp.post("/backend-api/v2/conversation")
+@auth_event
 def handle_post_conversation() -> Response:
     inp = read_conversation_input(request)
     return stream_response(start_conversation(inp, g.principal, services()), request.args.get("format"))

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, g, jsonify, request
 
 from lambdachat import __version__
 from lambdachat.errors import NotFound, NotSupported
-from lambdachat.providers import health
+from lambdachat.providers import demo, health
 from lambdachat.providers.api_errors import api_error
 from lambdachat.providers.base import Credentials, MissingAuthError, ModelInfo, Provider, ProviderError
 from lambdachat.providers.keys import server_credentials
@@ -45,6 +45,9 @@ def _merged_models(providers: list[Provider]) -> dict[str, tuple[ModelInfo, list
 @models_bp.get("/backend-api/v2/models")
 @public
 def handle_get_models() -> Response:
+    demo_models = services().providers().demo_models()
+    if demo_models is not None:
+        return jsonify(demo.describe(demo_models))
     merged = _merged_models(services().providers().configured_providers())
     return jsonify([{"name": name, "image": model.image, "vision": model.vision, "providers": names}
                     for name, (model, names) in merged.items()])
