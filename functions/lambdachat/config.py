@@ -62,6 +62,13 @@ class Settings:
                                          "S3/DynamoDB endpoint (the embedded store locally)", "AWS's")
     embedded_aws: bool | None = _knob("LAMBDACHAT_EMBEDDED_AWS", None, CORE,
                                       "`lambdachat serve` starts its embedded S3/DynamoDB store", "on")
+    local_store: str = _knob("LAMBDACHAT_LOCAL_STORE", "durable", CORE,
+                             "`durable`: `lambdachat serve` runs its S3/DynamoDB store in its own process and "
+                             "keeps every write in `LAMBDACHAT_DATA_DIR`; `memory`: moto inside the serving "
+                             "process, nothing kept (demos, benchmarks)", "`durable`")
+    data_dir: str | None = _knob("LAMBDACHAT_DATA_DIR", None, CORE,
+                                 "the one directory where the local server keeps every file and record "
+                                 "(printed at start)", "`$XDG_DATA_HOME/lambdachat` (`~/.local/share/lambdachat`)")
     release_feed: str | None = _knob("LAMBDACHAT_RELEASE_FEED", None, CORE,
                                      "JSON feed with the latest version for `/version`", "offline")
     parameter_prefix: str | None = _knob("LAMBDACHAT_PARAMETER_PREFIX", None, CORE,
@@ -219,6 +226,8 @@ class Settings:
             raise RuntimeError(f"LAMBDACHAT_AUTH must be 'none' or 'keys', got {self.auth_mode!r}")
         if self.mode not in {"cloud", "local"}:
             raise RuntimeError(f"LAMBDACHAT_MODE must be 'cloud' or 'local', got {self.mode!r}")
+        if self.local_store not in {"durable", "memory"}:
+            raise RuntimeError(f"LAMBDACHAT_LOCAL_STORE must be 'durable' or 'memory', got {self.local_store!r}")
         if self.media_serve not in {"auto", "stream", "presign"}:
             raise RuntimeError(f"LAMBDACHAT_MEDIA_SERVE must be one of auto, presign, stream; "
                                f"got {self.media_serve!r}")
@@ -291,9 +300,18 @@ class Settings:
         values["mode"] = mode
         values["auth_mode"] = str(values.get("auth_mode", "none")).lower()
         values["media_serve"] = str(values.get("media_serve", "auto")).lower()
+        values["local_store"] = str(values.get("local_store", "durable")).lower()
+        values.setdefault("data_dir", _default_data_dir(env))
         values["rate_overrides"] = {k: int(_parse(k, v, "int")) for k, v in env.items() if _RATE.match(k) and v.strip()}
         values["provider_env"] = {k: v for k, v in env.items() if k.endswith(("_API_KEY", "_BASE_URL")) and v}
         return cls(**values)
+
+
+def _default_data_dir(env: Mapping[str, str]) -> str:
+    """The XDG base directory spec's data home: where a user's programs keep their data."""
+    data_home = env.get("XDG_DATA_HOME", "").strip() or os.path.join(env.get("HOME") or os.path.expanduser("~"),
+                                                                      ".local", "share")
+    return os.path.join(data_home, "lambdachat")
 
 
 _RATE = re.compile(r"^LAMBDACHAT_RATE_[A-Z_]+_(PER_MINUTE|BURST)$")
