@@ -103,3 +103,25 @@ def local_server(env: dict[str, str] | None = None) -> Iterator[LocalServer]:
             reader.join(timeout=5)
         if own_data is not None:
             shutil.rmtree(own_data, ignore_errors=True)
+
+
+def serve_once(env: dict[str, str], timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+    """`lambdachat serve` expected to refuse to start: its exit status and output."""
+    return subprocess.run([*_command(), "--host", "127.0.0.1", "--port", "0"], env=_clean_env(env),
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and every process below it (the gunicorn worker, the local store), from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found = [pid]
+    for candidate in found:
+        found += [child for child, parent in parents.items() if parent == candidate]
+    return found
