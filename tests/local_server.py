@@ -105,10 +105,15 @@ def local_server(env: dict[str, str] | None = None) -> Iterator[LocalServer]:
             shutil.rmtree(own_data, ignore_errors=True)
 
 
+def run_lambdachat(argv: list[str], env: dict[str, str], timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+    """One `lambdachat <argv>` to its end (`env` added to a clean environment): exit status and output."""
+    return subprocess.run([*_command()[:-1], *argv], env=_clean_env(env),
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
 def serve_once(env: dict[str, str], timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
     """`lambdachat serve` expected to refuse to start: its exit status and output."""
-    return subprocess.run([*_command(), "--host", "127.0.0.1", "--port", "0"], env=_clean_env(env),
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    return run_lambdachat(["serve", "--host", "127.0.0.1", "--port", "0"], env, timeout)
 
 
 def process_tree(pid: int) -> list[int]:
