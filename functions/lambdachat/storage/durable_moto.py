@@ -5,7 +5,8 @@ One lock around every request makes moto's state change in log order; a mutating
 appended to the log and fsynced *before* its answer leaves, so whatever a client saw answered
 2xx is on disk. At start the last snapshot (a pickle of moto's S3 and DynamoDB backends) is
 loaded and the log since it replayed through the same WSGI app; then a new snapshot is written
-and the replayed logs deleted, so a start replays only what happened since the previous one.
+and the replayed logs deleted. A log past `COMPACT_BYTES` is folded into a snapshot by a forked
+child while serving goes on, so a start never replays more than about that much.
 
 Replay is faithful because moto's answers depend only on its state and the request, with three
 exceptions handled here: S3's LastModified (the recorded time is put back while replaying), a
@@ -37,6 +38,7 @@ _READ_OPERATIONS = ("Get", "BatchGet", "Query", "Scan", "Describe", "List", "Tra
 _UPLOAD_ID = re.compile(rb"<UploadId>([^<]+)</UploadId>")
 _QUERY_UPLOAD_ID = re.compile(r"(^|&)uploadId=([^&]+)")
 SNAPSHOT = "snapshot.pickle"
+COMPACT_BYTES = 64 * 1024 * 1024  # a log this long is folded into a snapshot (start replays less)
 
 
 def mutates(environ: dict[str, Any]) -> bool:
@@ -80,15 +82,17 @@ class _ReplayClock:
 class DurableMoto:
     """The WSGI app of the store: moto's own, serialised and logged."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, compact_bytes: int = COMPACT_BYTES) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         self.directory = directory
         self._inner: WsgiApp = DomainDispatcherApplication(create_backend_app)
         self._lock = threading.Lock()
         self._upload_ids: dict[str, str] = {}
-        self.generation = self._recover()
-        self._wal = WriteAheadLog(self._wal_path(self.generation + 1))
+        self._compact_bytes = compact_bytes
+        self._compactor: int | None = None   # pid of the forked child writing a snapshot
+        self._wal_generation = self._recover() + 1
+        self._wal = WriteAheadLog(self._wal_path(self._wal_generation))
 
     # --- serving ---------------------------------------------------------------------------
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -98,6 +102,8 @@ class DurableMoto:
             status, headers, answer = self._call(environ)
             if mutates(environ) and status.startswith("2"):
                 self._wal.append(self._meta(environ, answer), body)
+                if self._wal.size > self._compact_bytes and self._compactor is None:
+                    self._compact()
         start_response(status, headers)
         return [answer]
 
@@ -124,6 +130,36 @@ class DurableMoto:
         if "uploads" in environ.get("QUERY_STRING", "") and (found := _UPLOAD_ID.search(answer)):
             meta["upload_id"] = found.group(1).decode()
         return meta
+
+    def _compact(self) -> None:
+        """Fold the log into a snapshot without stopping: a forked child pickles the state as of now
+        (copy-on-write, taken under the lock) while this process goes on with a new log."""
+        done = self._wal_generation
+        pid = os.fork()
+        if pid == 0:  # the child: only this thread exists, and no request is half-applied (the lock)
+            code = 1
+            try:
+                self._write_snapshot(done)
+                for generation, path in self._logs():
+                    if generation <= done:
+                        path.unlink()
+                code = 0
+            except BaseException as exc:  # the child must reach _exit whatever happens
+                print(f"local store: snapshot failed: {exc}", file=sys.stderr)
+            finally:
+                os._exit(code)
+        self._wal.close()
+        self._wal_generation = done + 1
+        self._wal = WriteAheadLog(self._wal_path(self._wal_generation))
+        self._compactor = pid
+        threading.Thread(target=self._reap, args=(pid,), name="compaction", daemon=True).start()
+
+    def _reap(self, pid: int) -> None:
+        _pid, status = os.waitpid(pid, 0)
+        if status:  # the logs are all still there: nothing is lost, the next start replays them
+            print(f"local store: a snapshot failed (status {status}); the log keeps every write", file=sys.stderr)
+        with self._lock:
+            self._compactor = None
 
     def close(self) -> None:
         with self._lock:  # an append in progress finishes first
@@ -152,7 +188,7 @@ class DurableMoto:
                 generation = log_generation
         finally:
             clock.restore()
-        if logs or not (self.directory / SNAPSHOT).exists():
+        if replayed or not (self.directory / SNAPSHOT).exists():
             self._write_snapshot(generation)
         for log_generation, path in self._logs():
             if log_generation <= generation:

@@ -51,9 +51,10 @@ class LocalStore:
             os.close(self.process.stdin.fileno())
 
 
-def start_store(data_dir: Path, timeout: float = START_SECONDS) -> LocalStore:
+def start_store(data_dir: Path, timeout: float = START_SECONDS, compact_bytes: int | None = None) -> LocalStore:
     """A new store process on `data_dir`; raises StoreUnavailable with its one-line reason."""
-    command = [sys.executable, "-m", "lambdachat.storage.store_process", str(data_dir)]
+    command = [sys.executable, "-m", "lambdachat.storage.store_process", str(data_dir),
+               *([str(compact_bytes)] if compact_bytes is not None else [])]
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                start_new_session=True)  # Ctrl-C goes to the server; the pipe stops the store
     assert process.stdout is not None

@@ -1,4 +1,4 @@
-"""The local store's own process: `python -m lambdachat.storage.store_process <data dir>`.
+"""The local store's own process: `python -m lambdachat.storage.store_process <data dir> [compact bytes]`.
 
 Started by `lambdachat serve` (and by `lambdachat keys` when no server runs), never by hand.
 It owns `<data dir>/store` alone: an exclusive lock on `store/lock` is held for its whole life
@@ -24,7 +24,7 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from lambdachat.storage.durable_moto import DurableMoto
+from lambdachat.storage.durable_moto import COMPACT_BYTES, DurableMoto
 
 LOCK_WAIT_SECONDS = 5.0  # a store whose server was just killed takes a moment to see it and exit
 ENDPOINT_FILE = "endpoint.json"
@@ -85,19 +85,26 @@ def _write_endpoint(directory: Path, endpoint: str) -> None:
 
 
 def _create_resources(endpoint: str) -> None:
-    """The cloud stack's buckets and table (idempotent), through the store's own front door."""
+    """The cloud stack's buckets and table, through the store's own front door (so they are logged).
+
+    Only when one is missing: create_all's settings calls would otherwise add a logged write, and
+    so a new snapshot, to every start."""
     import boto3
     from botocore.config import Config
 
-    from lambdachat.storage.resources import create_all
+    from lambdachat.storage.resources import BUCKETS, TABLES, create_all
 
     options: dict[str, Any] = {"endpoint_url": endpoint, "region_name": "us-east-1",
                                "aws_access_key_id": "local", "aws_secret_access_key": "local"}
-    create_all(boto3.client("s3", config=Config(s3={"addressing_style": "path"}), **options),
-               boto3.client("dynamodb", **options))
+    s3 = boto3.client("s3", config=Config(s3={"addressing_style": "path"}), **options)
+    dynamodb = boto3.client("dynamodb", **options)
+    buckets = {b["Name"] for b in s3.list_buckets().get("Buckets", [])}
+    tables = set(dynamodb.list_tables().get("TableNames", []))
+    if not ({b.name for b in BUCKETS} <= buckets and {t.name for t in TABLES} <= tables):
+        create_all(s3, dynamodb)
 
 
-def _serve(directory: Path) -> None:
+def _serve(directory: Path, compact_bytes: int) -> None:
     from moto.moto_server.werkzeug_app import MotoRequestHandler
     from werkzeug.serving import make_server
 
@@ -107,7 +114,7 @@ def _serve(directory: Path) -> None:
         def log_request(self, *args: Any, **kwargs: Any) -> None:
             pass  # the server logs its own requests; the store's would be noise
 
-    app = DurableMoto(directory)
+    app = DurableMoto(directory, compact_bytes)
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=KeepAliveHandler)
     endpoint = f"http://127.0.0.1:{server.server_address[1]}"
 
@@ -138,7 +145,7 @@ def main(argv: list[str]) -> int:
         directory = open_store_dir(Path(argv[0]))
         lock = take_lock(directory)
         try:
-            _serve(directory)
+            _serve(directory, int(argv[1]) if len(argv) > 1 else COMPACT_BYTES)
         finally:
             lock.close()
     except StoreError as exc:
