@@ -178,13 +178,16 @@ class DurableMoto:
         generation = self._load_snapshot()
         logs = [(g, p) for g, p in self._logs() if g > generation]
         clock = _ReplayClock()
-        replayed = 0
+        replayed = diverged = 0
         try:
             for log_generation, path in logs:
                 for record in read_records(path):
                     clock.at(float(record.meta.get("t", time.time())))
-                    self._replay(record.meta, record.body)
                     replayed += 1
+                    try:
+                        diverged += not self._replay(record.meta, record.body)
+                    except Exception:  # one bad record must not make every other one unreachable
+                        diverged += 1
                 generation = log_generation
         finally:
             clock.restore()
@@ -193,19 +196,22 @@ class DurableMoto:
         for log_generation, path in self._logs():
             if log_generation <= generation:
                 path.unlink()
-        print(f"local store: {replayed} logged writes replayed", file=sys.stderr)
+        print(f"local store: {replayed} logged writes replayed"
+              + (f", {diverged} of them answered differently than when logged" if diverged else ""), file=sys.stderr)
         return generation
 
-    def _replay(self, meta: dict[str, Any], body: bytes) -> None:
+    def _replay(self, meta: dict[str, Any], body: bytes) -> bool:
+        """Apply one logged write again; False when moto no longer answers it with 2xx."""
         environ: dict[str, Any] = dict(meta["environ"])
         query = environ.get("QUERY_STRING", "")
         environ["QUERY_STRING"] = _QUERY_UPLOAD_ID.sub(
             lambda m: f"{m.group(1)}uploadId={self._upload_ids.get(m.group(2), m.group(2))}", query)
         environ.update({"wsgi.input": io.BytesIO(body), "wsgi.errors": sys.stderr, "wsgi.version": (1, 0),
                         "wsgi.multithread": False, "wsgi.multiprocess": False, "wsgi.run_once": False})
-        _status, _headers, answer = self._call(environ)
+        status, _headers, answer = self._call(environ)
         if "upload_id" in meta and (found := _UPLOAD_ID.search(answer)):
             self._upload_ids[meta["upload_id"]] = found.group(1).decode()
+        return status.startswith("2")
 
     def _load_snapshot(self) -> int:
         path = self.directory / SNAPSHOT
