@@ -110,6 +110,9 @@ def _serve(directory: Path, compact_bytes: int) -> None:
 
     class KeepAliveHandler(MotoRequestHandler):
         protocol_version = "HTTP/1.1"  # boto3 keeps its connections: no new TCP handshake per call
+        # werkzeug sends the head and the body in separate writes; with Nagle on, a kept-alive
+        # connection then waits for the client's delayed ACK (~40 ms) before the body leaves.
+        disable_nagle_algorithm = True
 
         def log_request(self, *args: Any, **kwargs: Any) -> None:
             pass  # the server logs its own requests; the store's would be noise
