@@ -277,6 +277,15 @@ class Settings:
         return self.media_fetch_private is True or self.local
 
     @property
+    def data_directory(self) -> str:
+        """`LAMBDACHAT_DATA_DIR`, else the XDG data home's `lambdachat` (where a user's programs keep data)."""
+        if self.data_dir:
+            return self.data_dir
+        data_home = os.environ.get("XDG_DATA_HOME", "").strip() or os.path.join(os.path.expanduser("~"),
+                                                                                ".local", "share")
+        return os.path.join(data_home, "lambdachat")
+
+    @property
     def model_threads(self) -> int:
         return self.local_threads if self.local_threads > 0 else _local_threads()
 
@@ -301,17 +310,9 @@ class Settings:
         values["auth_mode"] = str(values.get("auth_mode", "none")).lower()
         values["media_serve"] = str(values.get("media_serve", "auto")).lower()
         values["local_store"] = str(values.get("local_store", "durable")).lower()
-        values.setdefault("data_dir", _default_data_dir(env))
         values["rate_overrides"] = {k: int(_parse(k, v, "int")) for k, v in env.items() if _RATE.match(k) and v.strip()}
         values["provider_env"] = {k: v for k, v in env.items() if k.endswith(("_API_KEY", "_BASE_URL")) and v}
         return cls(**values)
-
-
-def _default_data_dir(env: Mapping[str, str]) -> str:
-    """The XDG base directory spec's data home: where a user's programs keep their data."""
-    data_home = env.get("XDG_DATA_HOME", "").strip() or os.path.join(env.get("HOME") or os.path.expanduser("~"),
-                                                                      ".local", "share")
-    return os.path.join(data_home, "lambdachat")
 
 
 _RATE = re.compile(r"^LAMBDACHAT_RATE_[A-Z_]+_(PER_MINUTE|BURST)$")

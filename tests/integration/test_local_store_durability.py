@@ -167,3 +167,24 @@ def test_a_data_directory_that_cannot_be_written_is_refused_in_one_line(tmp_path
     line = refusal_line(serve_once(env, timeout=60))
     assert f"cannot write to the data directory {in_the_way / 'data'}" in line
     assert in_the_way.read_text() == "not a directory"
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=["ctrl-c", "sigterm", "crash"])
+def test_the_store_process_ends_with_the_server_however_the_server_ends(tmp_path: Path, how: int) -> None:
+    with local_server({"LAMBDACHAT_DATA_DIR": str(tmp_path)}) as server:
+        below = process_tree(server.process.pid)[1:]
+        assert len(below) >= 2, "a worker and the local store"
+        server.process.send_signal(how)
+        server.process.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while any(alive(pid) for pid in below) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in below if alive(pid)], "orphans left behind"

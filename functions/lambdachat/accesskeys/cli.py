@@ -43,14 +43,14 @@ def run(args: argparse.Namespace, store: KeyStore | None = None, out: TextIO | N
         return _run(args, store, out, err)
     local = None
     if not getattr(args, "aws", False) and wants_embedded_aws():
-        local = find_or_start_store(Path(str(get_settings().data_dir)))
+        local = find_or_start_store(Path(get_settings().data_directory))
         point_boto3_at(local.endpoint)
     try:
         return _run(args, DynamoKeyStore(), out, err)
     except Exception as exc:  # only storage faults are answered here, the rest re-raised
         if not _is_storage_fault(exc):
             raise
-        where = f"the local store in {get_settings().data_dir}" if local else f"the table {get_settings().table}"
+        where = f"the local store in {get_settings().data_directory}" if local else f"the table {get_settings().table}"
         print(f"lambdachat keys: cannot reach {where}: {_one_line(exc)}", file=err)
         return 3
     finally:

@@ -66,7 +66,7 @@ def start_durable_store() -> LocalStore:
     """The store in its own process, on the data directory; boto3 pointed at it."""
     from lambdachat.storage.local_store import start_store
 
-    data_dir = Path(str(get_settings().data_dir))
+    data_dir = Path(get_settings().data_directory)
     store = start_store(data_dir)
     point_boto3_at(store.endpoint)
     logger.info(f"embedded AWS ready, data in {data_dir}",
