@@ -11,22 +11,18 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import TextIO
 
 from lambdachat.accesskeys.keys import create_key, revoke_key
 from lambdachat.accesskeys.store import DynamoKeyStore, KeyStore
 from lambdachat.config import get_settings
 from lambdachat.errors import ApiError
-from lambdachat.storage.local_aws import point_boto3_at, wants_embedded_aws
-from lambdachat.storage.local_store import find_or_start_store
+from lambdachat.storage.target import add_aws_flag, run_on_storage
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     keys = commands.add_parser("keys", help="make, list and revoke access keys (LAMBDACHAT_AUTH=keys)")
-    keys.add_argument("--aws", action="store_true",
-                      help="the deployed stack's table (LAMBDACHAT_TABLE, your AWS credentials), not the "
-                           "local data directory")
+    add_aws_flag(keys)
     actions = keys.add_subparsers(dest="keys_command", required=True)
     create = actions.add_parser("create", help="make a key and print it once (only its hash is stored)")
     create.add_argument("name", help="who the key is for; becomes the principal id")
@@ -41,31 +37,7 @@ def run(args: argparse.Namespace, store: KeyStore | None = None, out: TextIO | N
     out, err = out or sys.stdout, err or sys.stderr
     if store is not None:
         return _run(args, store, out, err)
-    local = None
-    if not getattr(args, "aws", False) and wants_embedded_aws():
-        local = find_or_start_store(Path(get_settings().data_directory))
-        point_boto3_at(local.endpoint)
-    try:
-        return _run(args, DynamoKeyStore(), out, err)
-    except Exception as exc:  # only storage faults are answered here, the rest re-raised
-        if not _is_storage_fault(exc):
-            raise
-        where = f"the local store in {get_settings().data_directory}" if local else f"the table {get_settings().table}"
-        print(f"lambdachat keys: cannot reach {where}: {_one_line(exc)}", file=err)
-        return 3
-    finally:
-        if local is not None:
-            local.stop()
-
-
-def _is_storage_fault(exc: BaseException) -> bool:
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    return isinstance(exc, (BotoCoreError, ClientError))
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())
+    return run_on_storage(args, "keys", lambda _where: _run(args, DynamoKeyStore(), out, err), err)
 
 
 def _run(args: argparse.Namespace, store: KeyStore, out: TextIO, err: TextIO) -> int:
