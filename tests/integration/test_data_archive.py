@@ -51,7 +51,8 @@ def test_local_to_local_moves_files_shares_and_memories(tmp_path: Path) -> None:
 
 
 def everything(client: Any) -> tuple[list[Any], dict[str, Any]]:
-    items = sorted(client("dynamodb").scan(TableName=TABLE)["Items"], key=lambda i: json.dumps(i, default=str, sort_keys=True))
+    items = sorted(client("dynamodb").scan(TableName=TABLE)["Items"],
+                   key=lambda i: json.dumps(i, default=str, sort_keys=True))
     objects = {}
     for listed in client("s3").list_objects_v2(Bucket=BUCKET).get("Contents", []):
         key = listed["Key"]
@@ -99,8 +100,8 @@ def rewritten(archive: str, path: Path, change: Any) -> str:
     with tarfile.open(archive) as tar:
         members = [(m.name, tar.extractfile(m).read()) for m in tar.getmembers()]  # type: ignore[union-attr]
     with tarfile.open(path, "w:gz") as out:
-        for name, data in members:
-            data = change(name, data)
+        for name, original in members:
+            data = change(name, original)
             info = tarfile.TarInfo(name)
             info.size = len(data)
             out.addfile(info, io.BytesIO(data))
