@@ -51,3 +51,9 @@ def test_unreachable_storage_is_one_line_not_a_traceback(tmp_path: Path) -> None
     assert code != 0 and out == ""
     assert "Traceback" not in err
     assert err.strip().count("\n") == 0 and err.startswith("lambdachat keys: cannot reach the table lambdachat"), err
+
+
+def test_shares_sweep_runs_on_the_local_data_too(tmp_path: Path) -> None:
+    done = run_lambdachat(["shares", "sweep"], {"LAMBDACHAT_DATA_DIR": str(tmp_path)}, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"removed 0 orphaned share bodies from the local data in {tmp_path}"
