@@ -92,3 +92,25 @@ def test_the_store_ends_when_its_parent_does(tmp_path: Path) -> None:
         running.process.stdin.close()            # what the parent's death does to the pipe
         assert running.process.wait(timeout=15) == 0
     assert not (tmp_path / "store" / "endpoint.json").exists()
+
+
+def test_a_cancelled_transaction_changes_nothing_in_the_store(tmp_path: Path) -> None:
+    """The store rolls a transaction back item by item (moto_fixes); the access keys and usage rely on it."""
+    from botocore.exceptions import ClientError
+
+    with store(tmp_path) as (_, _s3, dynamodb):
+        dynamodb.put_item(TableName=TABLE, Item={"pk": {"S": "count"}, "sk": {"S": "x"}, "n": {"N": "1"}})
+        with pytest.raises(ClientError) as refused:
+            dynamodb.transact_write_items(TransactItems=[
+                {"Put": {"TableName": TABLE, "Item": {"pk": {"S": "new"}, "sk": {"S": "x"}}}},
+                {"Update": {"TableName": TABLE, "Key": {"pk": {"S": "count"}, "sk": {"S": "x"}},
+                            "UpdateExpression": "ADD n :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+                {"ConditionCheck": {"TableName": TABLE, "Key": {"pk": {"S": "absent"}, "sk": {"S": "x"}},
+                                    "ConditionExpression": "attribute_exists(pk)"}}])
+        assert refused.value.response["Error"]["Code"] == "TransactionCanceledException"
+        assert not has(dynamodb, "new")
+        counter = dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": "count"}, "sk": {"S": "x"}})["Item"]
+        assert counter["n"] == {"N": "1"}
+        dynamodb.transact_write_items(TransactItems=[
+            {"Put": {"TableName": TABLE, "Item": {"pk": {"S": "new"}, "sk": {"S": "x"}}}}])
+        assert has(dynamodb, "new")

@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from lambdachat.storage.moto_fixes import forget_model_instances, item_level_transactions
 from lambdachat.storage.wal import WriteAheadLog, fsync_dir, read_records
 
 StartResponse = Callable[..., Any]
@@ -85,6 +86,8 @@ class DurableMoto:
     def __init__(self, directory: Path, compact_bytes: int = COMPACT_BYTES) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+        forget_model_instances()
+        item_level_transactions()
         self.directory = directory
         self._inner: WsgiApp = DomainDispatcherApplication(create_backend_app)
         self._lock = threading.Lock()
