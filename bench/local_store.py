@@ -57,16 +57,24 @@ def first_content(url: str, body: dict[str, Any], marker: str) -> float:
     return elapsed
 
 
-def rss_mb(server: LocalServer) -> float:
-    total = 0
+def rss_mb(server: LocalServer) -> dict[str, float]:
+    """RSS of the server's processes: master, worker(s), store; and their total."""
+    found: dict[str, float] = {"master": 0.0, "worker": 0.0, "store": 0.0}
     for pid in process_tree(server.process.pid):
         try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+            status = Path(f"/proc/{pid}/status").read_text().splitlines()
         except OSError:
             continue
-    return total / 1024
+        kb = next((int(line.split()[1]) for line in status if line.startswith("VmRSS:")), 0)
+        role = "master" if pid == server.process.pid else "store" if b"store_process" in command else "worker"
+        found[role] += kb / 1024
+    found["total"] = sum(found.values())
+    return found
+
+
+def shown(rss: dict[str, float]) -> str:
+    return " + ".join(f"{rss[k]:.0f} {k}" for k in ("master", "worker", "store") if rss[k]) + f" = {rss['total']:.0f}"
 
 
 def ttft(requests: int, block: int) -> None:
@@ -100,7 +108,7 @@ def ttft(requests: int, block: int) -> None:
             print(f"  straight to the upstream: p50 {pct(direct, .5):.2f} ms, p99 {pct(direct, .99):.2f} ms")
             print("  RSS of the server's processes (MB), start -> end:")
             for name, server in servers.items():
-                print(f"    {name:<24} {start_rss[name]:7.0f} -> {rss_mb(server):7.0f}")
+                print(f"    {name:<24} {shown(start_rss[name])}  ->  {shown(rss_mb(server))}")
 
 
 def fill(data: Path, items: int, files_mb: int) -> None:
