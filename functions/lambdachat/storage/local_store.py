@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -46,9 +45,12 @@ class LocalStore:
             self.process.wait()
 
     def forget_in_child(self) -> None:
-        """In a forked worker: drop this copy of the pipe, so only the parent's death closes it."""
+        """In a forked worker: drop this copy of the pipe, so only the parent's death closes it.
+        Closed through its file object, once, so no later close can hit a reused descriptor."""
         if self.process is not None and self.process.stdin is not None:
-            os.close(self.process.stdin.fileno())
+            pipe, self.process.stdin = self.process.stdin, None
+            pipe.close()
+        self.process = None   # the worker does not own the store: stop() is the master's
 
 
 def start_store(data_dir: Path, timeout: float = START_SECONDS, compact_bytes: int | None = None) -> LocalStore:
