@@ -13,6 +13,7 @@ code that writes a key and the role that allows it share one definition. Who wri
     principals/...       upload_cookies
     shares/...           chat (spilled share bodies)
     cache/create/...     create
+    cache/memory/...     memory (search snapshots)
 """
 
 from __future__ import annotations
@@ -88,8 +89,11 @@ ACCESS: dict[str, Access] = {
         provider_keys=True,
     ),
     "synthesize": Access(provider_keys=True),                   # the OpenAI voice's server key
-    "memory": Access(table={keys.MEMORY: ("GetItem", "BatchGetItem", "UpdateItem", "DeleteItem", "Query",
-                                         "BatchWriteItem")}),
+    # search snapshots; ListBucket so that a missing one is a 404 (without it, S3 answers 403)
+    "memory": Access(s3_read=(keys.ALL_MEMORY_SNAPSHOTS,), s3_write=(keys.ALL_MEMORY_SNAPSHOTS,),
+                     s3_list=(keys.ALL_MEMORY_SNAPSHOTS,),
+                     table={keys.MEMORY: ("GetItem", "BatchGetItem", "UpdateItem", "DeleteItem", "Query",
+                                        "BatchWriteItem")}),
     "usage": Access(table={keys.USAGE: ("PutItem", "Query"), keys.USAGE_TOTALS: ("UpdateItem",)}),
     "stats": Access(table={keys.USAGE_TOTALS: ("Query",)}),
     "log": Access(),

@@ -60,6 +60,9 @@ def test_services(settings: Settings | None = None, **adapters: Any) -> Services
     return Services(settings, **chosen)
 
 
+test_services.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test: pytest must not collect it
+
+
 def create_app(groups: Iterable[str] | None = None, services: Services | None = None, **adapters: Any) -> Flask:
     chosen = blueprints(*groups) if groups is not None else None
     return app_module.create_app(chosen, services or test_services(**adapters))

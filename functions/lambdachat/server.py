@@ -168,7 +168,7 @@ def serve(options: ServeOptions) -> None:
 
     # Invalid settings and a missing page fail now, in the terminal, not in the worker's log.
     settings = reload_settings()
-    web_root()
+    web_root(settings.web_dir)
     if settings.local_store == "durable" and wants_embedded_aws():
         store = start_durable_store()  # before the fork: the worker inherits its endpoint
         _STORES.append(store)

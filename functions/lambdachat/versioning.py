@@ -10,7 +10,6 @@ import threading
 import time
 from typing import Any
 
-from lambdachat.config import get_settings
 from lambdachat.observability import logger
 
 _TTL = 3600.0
@@ -28,8 +27,8 @@ def _parse(doc: Any) -> str | None:
     return None
 
 
-def latest_version() -> str | None:
-    feed = get_settings().release_feed
+def latest_version(feed: str | None) -> str | None:
+    """The newest release `feed` (the app's `release_feed` setting) names; None when unset or unreachable."""
     if not feed:
         return None
     with _lock:

@@ -131,13 +131,16 @@ class Services:
         def build() -> MemoryService:
             from lambdachat.memory.aws import DynamoMemoryStore
             from lambdachat.memory.model import Doc, Memory
+            from lambdachat.memory.persisted import ObjectSearchSnapshots
             from lambdachat.memory.service import MemoryService, SnapshotCache
 
             s = self.settings
             cache: SnapshotCache[Memory] = SnapshotCache(s.memory_cache_users, s.memory_cache_docs)
             search: SnapshotCache[Doc] = SnapshotCache(s.memory_cache_users, s.memory_cache_docs)
-            return MemoryService(DynamoMemoryStore(), cache, search_cache=search, max_per_user=s.memory_max_per_user,
-                                 max_items=s.memory_max_items, max_item_bytes=s.memory_item_bytes)
+            return MemoryService(DynamoMemoryStore(), cache, search_cache=search,
+                                 persisted=ObjectSearchSnapshots(self.media_store()),
+                                 max_per_user=s.memory_max_per_user, max_items=s.memory_max_items,
+                                 max_item_bytes=s.memory_item_bytes)
         return self._once("memory", build)
 
     def usage(self) -> UsageService:

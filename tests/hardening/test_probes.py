@@ -87,7 +87,7 @@ def app(module_aws: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
 def _web_dir() -> Any:
     from lambdachat.web.routes.spa import web_root
 
-    return web_root()
+    return web_root(None)   # the checkout's web/ (dist/ when built)
 
 
 def stored() -> list[str]:

@@ -171,12 +171,11 @@ def test_dotfiles_and_files_outside_the_folder_are_404(page_client, path):
     assert response.get_json() == {"error": {"message": "Not found"}}
 
 
-def test_a_missing_web_folder_is_a_clear_startup_error(tmp_path, monkeypatch):
+def test_a_missing_web_folder_is_a_clear_startup_error(tmp_path):
     from lambdachat.web.routes.spa import web_root
 
-    monkeypatch.setenv("LAMBDACHAT_WEB_DIR", str(tmp_path / "nowhere"))
     with pytest.raises(RuntimeError, match="LAMBDACHAT_WEB_DIR"):
-        web_root()
+        web_root(str(tmp_path / "nowhere"))
 
 
 # ---- the embedded model, streamed through gunicorn ---------------------------------------------

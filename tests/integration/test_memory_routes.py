@@ -126,3 +126,18 @@ def test_a_user_with_more_than_one_query_page_of_memories_loads_them_all(client)
         assert add(client, *[f"note {batch}-{i} " + "x" * 2000 for i in range(300)]).status_code == 200
     fresh = MemoryService(services_of(client.application).memory().store)
     assert fresh.page(owner_for("alice", "u1"), 1, 100)["count"] == 600
+
+
+def test_a_new_container_searches_without_reading_every_memory(client):
+    # Finding 18: a cold search read all of a user's memories from the table before ranking.
+    from lambdachat.storage import aws
+
+    add(client, *[f"note {i} about tea" for i in range(200)], "my son likes trains")
+    calls: list[str] = []
+    db = aws.client("dynamodb")
+    for operation in ("Query", "BatchGetItem"):
+        db.meta.events.register(f"before-call.dynamodb.{operation}", lambda model, **_: calls.append(model.name))
+    cold = create_app(["memory"]).test_client()          # its own services: nothing cached in process
+    found = cold.get(f"{BASE}/u1?search=trains", headers=as_("alice")).get_json()
+    assert [m["memory"] for m in found] == ["my son likes trains"]
+    assert calls == ["BatchGetItem"]                      # the top 1 in full; no Query of all 201

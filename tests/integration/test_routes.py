@@ -35,6 +35,36 @@ def test_version_is_semver_and_offline_latest_is_null(client):
     assert body["version"].count(".") == 2
 
 
+def test_latest_version_comes_from_the_configured_release_feed():
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from lambdachat.config import Settings
+
+    from tests.apps import test_services
+
+    class Feed(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # GitHub's latest-release shape
+            body = json.dumps({"tag_name": "v9.8.7", "name": "lambdachat 9.8.7"}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Feed)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        feed = f"http://127.0.0.1:{server.server_port}/releases/latest"
+        app = create_app(["version"], services=test_services(Settings.from_env({"LAMBDACHAT_RELEASE_FEED": feed})))
+        assert app.test_client().get("/backend-api/v2/version").get_json()["latest_version"] == "9.8.7"
+    finally:
+        server.shutdown()
+
+
 def test_models_merge_the_providers_the_server_configures_in_v1_shape(monkeypatch):
     # The real registry rules (keys from the environment), over two keyed fakes.
     from lambdachat.providers.registry import Registry

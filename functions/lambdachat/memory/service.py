@@ -8,7 +8,9 @@ process (a warm Lambda container, or the local server) and reused as long as the
 version token for that owner is unchanged, so a warm query costs one small consistent read,
 the ranking and one BatchGetItem of at most `limit` items, instead of reading every memory.
 Each cache is bounded (`LAMBDACHAT_MEMORY_CACHE_USERS` owners, `LAMBDACHAT_MEMORY_CACHE_DOCS`
-memories in all, least recently used first out).
+memories in all, least recently used first out). A container that has no search snapshot yet
+first tries the persisted one (`memory.persisted`: one object per user, kept current by every
+write), and reads the table in full only when that one is missing or stale.
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ from lambdachat.memory.model import (
     Owner,
     parse_memories,
 )
+from lambdachat.memory.persisted import SearchSnapshots
 from lambdachat.memory.ranking import Bm25Index
 from lambdachat.memory.store import Change, MemoryFull, MemoryStore
+from lambdachat.observability import logger
 
 CACHE_USERS: int = Settings.memory_cache_users
 CACHE_DOCS: int = Settings.memory_cache_docs
@@ -82,7 +86,7 @@ class SnapshotCache(Generic[T]):
             self._entries.move_to_end(owner)
             return snapshot
 
-    def advance(self, owner: Owner, change: Change, update: Callable[[list[T]], list[T]]) -> None:
+    def advance(self, owner: Owner, change: Change, update: Callable[[list[T]], list[T]]) -> Snapshot[T] | None:
         """Apply this process's own write to a snapshot that is exactly one write behind.
 
         Saves the full reload a write would otherwise cost the writer's next read (~7 s for
@@ -90,8 +94,11 @@ class SnapshotCache(Generic[T]):
         """
         with self._lock:
             snapshot = self._entries.pop(owner, None)
-        if snapshot is not None and change.before is not None and snapshot.version == change.before:
-            self.put(owner, Snapshot(version=change.after, memories=update(snapshot.memories)))
+        if snapshot is None or change.before is None or snapshot.version != change.before:
+            return None
+        advanced = Snapshot(version=change.after, memories=update(snapshot.memories))
+        self.put(owner, advanced)
+        return advanced
 
     def put(self, owner: Owner, snapshot: Snapshot[T]) -> None:
         with self._lock:
@@ -103,11 +110,24 @@ class SnapshotCache(Generic[T]):
                 self._entries.popitem(last=False)
 
 
+def merged(old: list[T], new: list[T]) -> list[T]:
+    """`old` plus `new`, oldest first, each id once.
+
+    A snapshot loaded while a write was landing may already hold that write's memories (it is
+    labelled with the version read before loading); applying the write again must not double them.
+    """
+    by_id = {m.id: m for m in old}
+    by_id.update((m.id, m) for m in new)
+    return sorted(by_id.values(), key=lambda m: m.id)
+
+
 class MemoryService:
     def __init__(self, store: MemoryStore, cache: SnapshotCache[Memory] | None = None,
-                 *, search_cache: SnapshotCache[Doc] | None = None, max_per_user: int = MAX_PER_USER,
-                 max_items: int = MAX_ITEMS_PER_POST, max_item_bytes: int = MAX_ITEM_BYTES) -> None:
+                 *, search_cache: SnapshotCache[Doc] | None = None, persisted: SearchSnapshots | None = None,
+                 max_per_user: int = MAX_PER_USER, max_items: int = MAX_ITEMS_PER_POST,
+                 max_item_bytes: int = MAX_ITEM_BYTES) -> None:
         self.store = store
+        self.persisted = persisted
         self.cache: SnapshotCache[Memory] = cache or SnapshotCache()
         self.search_cache: SnapshotCache[Doc] = search_cache or SnapshotCache()
         self.max_per_user = max_per_user
@@ -124,9 +144,9 @@ class MemoryService:
             raise PayloadTooLarge(f"This user id would have more than {self.max_per_user} memories; "
                                   "delete some first") from exc
         # Ids start with the creation time; sorting keeps "oldest first" even across clock skew.
-        self.cache.advance(owner, change, lambda old: sorted([*old, *memories], key=lambda m: m.id))
+        self.cache.advance(owner, change, lambda old: merged(old, memories))
         docs = [Doc(m.id, m.text) for m in memories]
-        self.search_cache.advance(owner, change, lambda old: sorted([*old, *docs], key=lambda d: d.id))
+        self._searchable_after(owner, change, lambda old: merged(old, docs))
         return len(memories)
 
     def page(self, owner: Owner, page: int, page_size: int) -> dict[str, Any]:
@@ -147,10 +167,7 @@ class MemoryService:
         if full is not None:
             ranked = full.index().search(query, limit) if full.memories else []
             return [full.memories[doc].public(owner.user_id, score) for doc, score in ranked]
-        docs = self.search_cache.get(owner, version)
-        if docs is None:
-            docs = Snapshot(version=version, memories=self.store.load_docs(owner))  # labelled as below
-            self.search_cache.put(owner, docs)
+        docs = self.search_cache.get(owner, version) or self._cold_docs(owner, version)
         if not docs.memories:
             return []
         hits = [(docs.memories[doc].id, score) for doc, score in docs.index().search(query, limit)]
@@ -163,13 +180,60 @@ class MemoryService:
         if change is None:
             raise NotFound(f"Memory not found: {memory_id}")
         self.cache.advance(owner, change, lambda old: [m for m in old if m.id != memory_id])
-        self.search_cache.advance(owner, change, lambda old: [d for d in old if d.id != memory_id])
+        self._searchable_after(owner, change, lambda old: [d for d in old if d.id != memory_id])
 
     def delete_all(self, owner: Owner) -> int:
         count, change = self.store.delete_all(owner)
         self.cache.advance(owner, change, lambda old: [])
-        self.search_cache.advance(owner, change, lambda old: [])
+        self._searchable_after(owner, change, lambda old: [])
         return count
+
+    # ---- search snapshots ----------------------------------------------------------------------
+
+    def _cold_docs(self, owner: Owner, version: str) -> Snapshot[Doc]:
+        found = self._load_persisted(owner)
+        if found is not None and found[0] == version:
+            snapshot = Snapshot(version=version, memories=found[1])
+        else:
+            # Labelled as in `snapshot()`; persisted so the next cold container skips this read.
+            snapshot = Snapshot(version=version, memories=self.store.load_docs(owner))
+            self._save_persisted(owner, version, snapshot.memories)
+        self.search_cache.put(owner, snapshot)
+        return snapshot
+
+    def _searchable_after(self, owner: Owner, change: Change, update: Callable[[list[Doc]], list[Doc]]) -> None:
+        """Move this process's search snapshot and the persisted one past this process's own write."""
+        advanced = self.search_cache.advance(owner, change, update)
+        if self.persisted is None:
+            return
+        if advanced is None:
+            # Nothing cached here: build on the persisted snapshot if it is exactly one write behind.
+            base: list[Doc] = []
+            if change.before is not None:
+                found = self._load_persisted(owner)
+                if found is None or found[0] != change.before:
+                    return        # missing or stale: the next cold search rebuilds it from the table
+                base = found[1]
+            advanced = Snapshot(version=change.after, memories=update(base))
+            self.search_cache.put(owner, advanced)
+        self._save_persisted(owner, change.after, advanced.memories)
+
+    def _load_persisted(self, owner: Owner) -> tuple[str, list[Doc]] | None:
+        if self.persisted is None:
+            return None
+        try:
+            return self.persisted.load(owner)
+        except Exception:  # best effort by design: the table is the truth
+            logger.warning("memory search snapshot unreadable", exc_info=True)
+            return None
+
+    def _save_persisted(self, owner: Owner, version: str, docs: list[Doc]) -> None:
+        if self.persisted is None:
+            return
+        try:
+            self.persisted.save(owner, version, docs)
+        except Exception:  # a failed save only costs the next cold search a full read
+            logger.warning("memory search snapshot not saved", exc_info=True)
 
     def snapshot(self, owner: Owner) -> Snapshot[Memory]:
         version = self.store.version(owner)

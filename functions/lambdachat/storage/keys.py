@@ -13,6 +13,7 @@ S3 (the ONE files bucket):
     principals/<principal>/credentials/<filename>.json          what they hold (`credentials.store`)
     shares/<share id>/<uuid>.json                               share bodies too big for their item
     cache/create/<principal>/<sha256>.json                      the answer cache of `create`
+    cache/memory/<principal>/<sha256 of user id>.json.gz        a user's memory search snapshot
 
 DynamoDB (the ONE main table, `pk`/`sk`):
 
@@ -47,6 +48,7 @@ GENERATED_MEDIA = "media/"
 PRINCIPALS = "principals/"
 SHARES = "shares/"
 CREATE_CACHE = "cache/create/"
+MEMORY_SNAPSHOTS = "cache/memory/"
 
 
 def principal_segment(principal_id: str) -> str:
@@ -92,6 +94,11 @@ def share_of_body(key: str) -> str:
 
 def create_cache_prefix(principal_id: str) -> str:
     return f"{CREATE_CACHE}{principal_segment(principal_id)}/"
+
+
+def memory_snapshot(principal_id: str, user_id: str) -> str:
+    # user ids are checked, but hashing keeps even a checked client string out of the key's path
+    return f"{MEMORY_SNAPSHOTS}{principal_segment(principal_id)}/{hashlib.sha256(user_id.encode()).hexdigest()}.json.gz"
 
 
 # ---- DynamoDB keys -----------------------------------------------------------------------------
@@ -175,5 +182,6 @@ BUCKET_MEDIA_OBJECTS = f"{BUCKETS}*/media/*"        # `<principal>/<bucket id>` 
 ALL_GENERATED_MEDIA = GENERATED_MEDIA + "*"
 ALL_SHARE_BODIES = SHARES + "*"
 ALL_CREATE_CACHE = CREATE_CACHE + "*"
+ALL_MEMORY_SNAPSHOTS = MEMORY_SNAPSHOTS + "*"
 UPLOADED_FILES = f"{PRINCIPALS}*/cookies/*"
 UPLOADED_CREDENTIALS = f"{PRINCIPALS}*/credentials/*"

@@ -19,6 +19,7 @@ def test_every_built_key_is_granted_by_its_pattern(principal: str) -> None:
         keys.ALL_GENERATED_MEDIA: keys.generated_media(keys.owner_tag(principal), "x.png"),
         keys.ALL_SHARE_BODIES: keys.share_body("s1", "v1"),
         keys.ALL_CREATE_CACHE: keys.create_cache_prefix(principal) + "abc.json",
+        keys.ALL_MEMORY_SNAPSHOTS: keys.memory_snapshot(principal, "user-1"),
         keys.UPLOADED_FILES: keys.uploads_prefix(principal, "cookies") + "c.txt",
         keys.UPLOADED_CREDENTIALS: keys.uploads_prefix(principal, "credentials") + "c.txt.json",
     }

@@ -17,8 +17,8 @@ from werkzeug.exceptions import NotFound
 from werkzeug.routing import PathConverter
 from werkzeug.security import safe_join
 
-from lambdachat.config import get_settings
 from lambdachat.web.access import public
+from lambdachat.web.context import services
 
 # Path prefixes that belong to the API (contract: Routes); the page never answers for them.
 API_PREFIXES = ("backend-api", "images", "media", "files", "search")
@@ -30,9 +30,8 @@ class SpaPathConverter(PathConverter):
     regex = rf"(?!(?:{'|'.join(API_PREFIXES)})(?:/|$))[^/].*?"
 
 
-def web_root() -> Path:
-    """The directory to serve: `$LAMBDACHAT_WEB_DIR` or the checkout's `web/`, its `dist/` first."""
-    configured = get_settings().web_dir
+def web_root(configured: str | None) -> Path:
+    """The directory to serve: `configured` (`LAMBDACHAT_WEB_DIR`) or the checkout's `web/`, its `dist/` first."""
     # functions/lambdachat/web/routes/spa.py -> the repository root (installed editable).
     base = Path(configured) if configured else Path(__file__).resolve().parents[4] / "web"
     dist = base / "dist"
@@ -72,13 +71,13 @@ def _index(root: Path) -> Response:
 @bp.get("/")
 @public
 def handle_get_index() -> Response:
-    return _index(web_root())
+    return _index(web_root(services().settings.web_dir))
 
 
 @bp.get("/<spa:path>")
 @public
 def handle_get_spa_path(path: str) -> Response:
-    root = web_root()
+    root = web_root(services().settings.web_dir)
     if any(part.startswith(".") for part in path.split("/")):
         raise NotFound()  # no dotfiles or dot-directories, even inside the web folder
     target = safe_join(str(root), path)
