@@ -9,8 +9,10 @@ import importlib.util
 import json
 import os
 import signal
+import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,6 +28,7 @@ WRITERS = 6              # per kind: 18 clients writing at once
 WRITES_EACH = 40         # bound on each client's loop
 ACKED_BEFORE_KILL = 90   # answered writes, all kinds together, before the kill
 SHARE = "/backend-api/v2/chat"
+BUCKET_FULL = "f0000000-0000-4000-8000-000000000001"
 
 
 def share_body(text: str) -> str:
@@ -188,3 +191,38 @@ def test_the_store_process_ends_with_the_server_however_the_server_ends(tmp_path
         while any(alive(pid) for pid in below) and time.monotonic() < deadline:
             time.sleep(0.1)
         assert not [pid for pid in below if alive(pid)], "orphans left behind"
+
+
+@contextlib.contextmanager
+def small_disk(path: Path, size: str) -> Iterator[Path]:
+    """A tmpfs of `size` at `path` (root only); the test is skipped where it cannot be mounted."""
+    path.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(path)],
+                             capture_output=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield path
+    finally:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
+def test_a_full_disk_loses_no_answered_write_and_is_refused_at_start(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk", "3m") as disk:
+        env = {"LAMBDACHAT_DATA_DIR": str(disk / "data")}
+        stored: list[tuple[str, str]] = []
+        with local_server(env) as server:
+            for j in range(40):   # ~200 KB a file (and its log record): the disk fills well before the end
+                name, text = f"f{j}.txt", f"file {j} " + "y" * 200_000
+                if not answered(f"{server.url}/backend-api/v2/files/{BUCKET_FULL}",
+                                files=[("files", (name, text.encode(), "text/plain"))]):
+                    break
+                stored.append((name, text))
+        assert 0 < len(stored) < 40
+        line = refusal_line(serve_once(env, timeout=120))   # the start needs room for its snapshot
+        assert "No space left on device" in line
+        subprocess.run(["mount", "-o", "remount,size=64m", str(disk)], check=True)
+        with local_server(env) as again:
+            text = requests.get(f"{again.url}/backend-api/v2/files/{BUCKET_FULL}", timeout=30).text
+            for name, content in stored:
+                assert f"```{name}\n{content}\n```" in text, name

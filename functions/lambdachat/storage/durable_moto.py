@@ -104,11 +104,22 @@ class DurableMoto:
         with self._lock:
             status, headers, answer = self._call(environ)
             if mutates(environ) and status.startswith("2"):
-                self._wal.append(self._meta(environ, answer), body)
+                self._log(environ, answer, body)
                 if self._wal.size > self._compact_bytes and self._compactor is None:
                     self._compact()
         start_response(status, headers)
         return [answer]
+
+    def _log(self, environ: dict[str, Any], answer: bytes, body: bytes) -> None:
+        try:
+            self._wal.append(self._meta(environ, answer), body)
+        except OSError as exc:
+            # The write is applied in memory but not on disk: serving on would show what a restart
+            # loses. Stop now (the client gets no answer, so it was never acknowledged); the log on
+            # disk is whole up to the last answered write, and the next start begins from it.
+            print(f"local store: cannot write its log in {self.directory} ({exc.strerror or exc}); "
+                  "stopping so that nothing unlogged is served", file=sys.stderr, flush=True)
+            os._exit(4)
 
     def _call(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes]:
         captured: list[Any] = []
