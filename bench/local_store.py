@@ -2,6 +2,7 @@
 its own process (the default), side by side in one run.
 
     .venv/bin/python bench/local_store.py [--requests 600] [--block 200] [--items 10000] [--files-mb 100]
+                                          [--only ttft|start]
 
 1. Added TTFT through `lambdachat serve`: a new connection per request, provider Custom with a
    client-given base URL (`api_base`) to a fake OpenAI-compatible upstream on loopback
@@ -162,10 +163,13 @@ def main() -> None:
     parser.add_argument("--block", type=int, default=200)
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--files-mb", type=int, default=100)
+    parser.add_argument("--only", choices=["ttft", "start"], help="run one of the two parts")
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}")
-    ttft(args.requests, args.block)
-    start_times(args.items, args.files_mb)
+    if args.only != "start":
+        ttft(args.requests, args.block)
+    if args.only != "ttft":
+        start_times(args.items, args.files_mb)
 
 
 if __name__ == "__main__":
