@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -54,8 +55,13 @@ def _clean_env(extra: dict[str, str]) -> dict[str, str]:
 @contextmanager
 def local_server(env: dict[str, str] | None = None) -> Iterator[LocalServer]:
     """A running server on a free port; `env` is added to a clean environment."""
+    env = dict(env or {})
+    own_data = None
+    if "LAMBDACHAT_DATA_DIR" not in env:  # each server its own data: never the user's, never another test's
+        own_data = tempfile.mkdtemp(prefix="lambdachat-data-")
+        env["LAMBDACHAT_DATA_DIR"] = own_data
     process = subprocess.Popen([*_command(), "--host", "127.0.0.1", "--port", "0"],
-                               env=_clean_env(env or {}), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=_clean_env(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, bufsize=1)
     logs: list[dict[str, Any]] = []
     stderr: list[str] = []
@@ -95,3 +101,32 @@ def local_server(env: dict[str, str] | None = None) -> Iterator[LocalServer]:
             process.wait(timeout=10)
         for reader in readers:
             reader.join(timeout=5)
+        if own_data is not None:
+            shutil.rmtree(own_data, ignore_errors=True)
+
+
+def run_lambdachat(argv: list[str], env: dict[str, str], timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+    """One `lambdachat <argv>` to its end (`env` added to a clean environment): exit status and output."""
+    return subprocess.run([*_command()[:-1], *argv], env=_clean_env(env),
+                          capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def serve_once(env: dict[str, str], timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+    """`lambdachat serve` expected to refuse to start: its exit status and output."""
+    return run_lambdachat(["serve", "--host", "127.0.0.1", "--port", "0"], env, timeout)
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and every process below it (the gunicorn worker, the local store), from /proc."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found = [pid]
+    for candidate in found:
+        found += [child for child, parent in parents.items() if parent == candidate]
+    return found

@@ -47,6 +47,9 @@ def build_parser() -> argparse.ArgumentParser:
     from lambdachat.shares.sweep import add_parser as add_shares_parser
 
     add_shares_parser(commands)
+    from lambdachat.datadump.cli import add_parser as add_data_parser
+
+    add_data_parser(commands)
     return parser
 
 
@@ -61,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from lambdachat.accesskeys.cli import run
 
             return run(args)
+        elif args.command == "data":
+            from lambdachat.datadump.cli import run as run_data
+
+            return run_data(args)
         elif args.command == "shares":
             from lambdachat.shares.sweep import run as run_shares
 

@@ -62,6 +62,13 @@ class Settings:
                                          "S3/DynamoDB endpoint (the embedded store locally)", "AWS's")
     embedded_aws: bool | None = _knob("LAMBDACHAT_EMBEDDED_AWS", None, CORE,
                                       "`lambdachat serve` starts its embedded S3/DynamoDB store", "on")
+    local_store: str = _knob("LAMBDACHAT_LOCAL_STORE", "durable", CORE,
+                             "`durable`: `lambdachat serve` runs its S3/DynamoDB store in its own process and "
+                             "keeps every write in `LAMBDACHAT_DATA_DIR`; `memory`: moto inside the serving "
+                             "process, nothing kept (demos, benchmarks)", "`durable`")
+    data_dir: str | None = _knob("LAMBDACHAT_DATA_DIR", None, CORE,
+                                 "the one directory where the local server keeps every file and record "
+                                 "(printed at start)", "`$XDG_DATA_HOME/lambdachat` (`~/.local/share/lambdachat`)")
     release_feed: str | None = _knob("LAMBDACHAT_RELEASE_FEED", None, CORE,
                                      "JSON feed with the latest version for `/version`", "offline")
     parameter_prefix: str | None = _knob("LAMBDACHAT_PARAMETER_PREFIX", None, CORE,
@@ -255,6 +262,8 @@ class Settings:
         if self.search_engine not in {"duckduckgo", "searxng", "brave", "tavily", "off"}:
             raise RuntimeError(f"LAMBDACHAT_SEARCH_ENGINE must be one of brave, duckduckgo, off, searxng, tavily; "
                                f"got {self.search_engine!r}")
+        if self.local_store not in {"durable", "memory"}:
+            raise RuntimeError(f"LAMBDACHAT_LOCAL_STORE must be 'durable' or 'memory', got {self.local_store!r}")
         if self.media_serve not in {"auto", "stream", "presign"}:
             raise RuntimeError(f"LAMBDACHAT_MEDIA_SERVE must be one of auto, presign, stream; "
                                f"got {self.media_serve!r}")
@@ -311,6 +320,15 @@ class Settings:
         return self.media_fetch_private is True or self.local
 
     @property
+    def data_directory(self) -> str:
+        """`LAMBDACHAT_DATA_DIR`, else the XDG data home's `lambdachat` (where a user's programs keep data)."""
+        if self.data_dir:
+            return self.data_dir
+        data_home = os.environ.get("XDG_DATA_HOME", "").strip() or os.path.join(os.path.expanduser("~"),
+                                                                                ".local", "share")
+        return os.path.join(data_home, "lambdachat")
+
+    @property
     def model_threads(self) -> int:
         return self.local_threads if self.local_threads > 0 else _local_threads()
 
@@ -335,6 +353,7 @@ class Settings:
         values["auth_mode"] = str(values.get("auth_mode", "none")).lower()
         values["media_serve"] = str(values.get("media_serve", "auto")).lower()
         values["search_engine"] = str(values.get("search_engine", "duckduckgo")).lower()
+        values["local_store"] = str(values.get("local_store", "durable")).lower()
         values["rate_overrides"] = {k: int(_parse(k, v, "int")) for k, v in env.items() if _RATE.match(k) and v.strip()}
         values["provider_env"] = {k: v for k, v in env.items() if k.endswith(("_API_KEY", "_BASE_URL")) and v}
         return cls(**values)

@@ -1,18 +1,20 @@
 """`lambdachat serve`: the whole product from one multi-threaded WSGI server.
 
 gunicorn, embedded (no config file, no argv parsing), with one `gthread` worker: one process,
-because the embedded moto keeps its state in memory and the embedded model is loaded once;
+because the embedded model is loaded once (and `LAMBDACHAT_LOCAL_STORE=memory` keeps moto in it);
 many threads, because answers stream for minutes while other requests must still be served.
 The gthread `timeout` is a heartbeat of the worker's main loop, not a per-request limit, so
 a long stream is never killed by it. The streaming Lambda runs gunicorn with the same worker
 model (`functions/run_web_adapter.sh`); this module is the laptop side of it.
 
-Everything process-bound (moto's thread, the model) is started in the worker after the fork,
-in `_build_worker_app`, never in the master.
+Everything process-bound (in-memory moto's thread, the model) is started in the worker after the
+fork, in `_build_worker_app`, never in the master. The durable local store is the exception: it is
+its own process, started by the master (which outlives workers) and stopped when the master ends.
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 import threading
@@ -28,11 +30,15 @@ from lambdachat.observability import logger
 from lambdachat.web import gunicorn_conf
 
 if TYPE_CHECKING:
+    from lambdachat.storage.local_store import LocalStore
     from lambdachat.wiring import Services
 
 HEARTBEAT_TIMEOUT = 120      # seconds the worker's main loop may be unresponsive before a restart
 GRACEFUL_TIMEOUT = 5         # SIGTERM lets open streams run this long (Ctrl-C does not wait); < docker stop
 KEEPALIVE = 5
+
+# The durable store this master started (a forked worker closes its copy of the store's pipe).
+_STORES: list[LocalStore] = []
 
 
 @dataclass(frozen=True)
@@ -80,7 +86,9 @@ def _build_worker_app() -> Flask:
     from lambdachat.storage.local_aws import start_embedded_aws, wants_embedded_aws
 
     settings = reload_settings()  # nothing read in the master may outlive the environment set here
-    if wants_embedded_aws():
+    for store in _STORES:
+        store.forget_in_child()
+    if wants_embedded_aws():  # LAMBDACHAT_LOCAL_STORE=memory: moto in this process (the master set no endpoint)
         start_embedded_aws()
     app = create_local_app()
     if settings.warm_model:
@@ -145,13 +153,24 @@ class _EmbeddedGunicorn(BaseApplication):  # type: ignore[misc]
         return self._factory()
 
 
+def _stop_store(store: LocalStore, master: int) -> None:
+    if os.getpid() == master:  # a forked worker inherits atexit hooks; only the master owns the store
+        store.stop()
+
+
 def serve(options: ServeOptions) -> None:
     """Run until interrupted. Configuration errors surface here, before the server starts."""
     # Before anything reads settings: limits and defaults follow from the mode.
     os.environ["LAMBDACHAT_MODE"] = "local"
     from lambdachat.config import reload_settings
+    from lambdachat.storage.local_aws import start_durable_store, wants_embedded_aws
     from lambdachat.web.routes.spa import web_root
 
     # Invalid settings and a missing page fail now, in the terminal, not in the worker's log.
-    web_root(reload_settings().web_dir)
+    settings = reload_settings()
+    web_root(settings.web_dir)
+    if settings.local_store == "durable" and wants_embedded_aws():
+        store = start_durable_store()  # before the fork: the worker inherits its endpoint
+        _STORES.append(store)
+        atexit.register(_stop_store, store, os.getpid())
     _EmbeddedGunicorn(_build_worker_app, gunicorn_options(options)).run()

@@ -34,7 +34,7 @@ def aws(monkeypatch):
 
 
 def cli(capsys, *argv):
-    code = main(["keys", *argv])
+    code = main(["keys", "--aws", *argv])  # moto stands in for the deployed table
     out, err = capsys.readouterr()
     return code, out, err
 

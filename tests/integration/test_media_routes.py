@@ -285,7 +285,7 @@ def test_keys_mode_media_is_public_by_name_and_bucket_media_stays_with_its_owner
     monkeypatch.setenv("LAMBDACHAT_AUTH", "keys")
     keys = {}
     for name in ("alice", "bob"):
-        assert main(["keys", "create", name]) == 0
+        assert main(["keys", "--aws", "create", name]) == 0  # moto stands in for the deployed table
         keys[name] = {"Authorization": f"Bearer {capsys.readouterr().out.strip()}"}
     S3Store().put(layout.media_key("alice", BUCKET, "mine.png"), png(), "image/png")
     alice_owner = generated.owner_tag("alice")

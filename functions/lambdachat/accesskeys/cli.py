@@ -1,7 +1,9 @@
-"""`lambdachat keys create|list|revoke`: manage access keys in the configured table.
+"""`lambdachat keys create|list|revoke`: manage access keys in the table the server uses.
 
-It talks to the same DynamoDB table the server uses (`LAMBDACHAT_TABLE`, and
-`AWS_ENDPOINT_URL` for a non-AWS endpoint), with the caller's own AWS credentials.
+By default that is the local server's, in `LAMBDACHAT_DATA_DIR`: the running server's store when
+one holds the directory, else a store started for the length of the command. `--aws` (or
+`AWS_ENDPOINT_URL`, or `LAMBDACHAT_EMBEDDED_AWS=0`) means the deployed table instead
+(`LAMBDACHAT_TABLE`), with the caller's own AWS credentials.
 """
 
 from __future__ import annotations
@@ -15,10 +17,12 @@ from lambdachat.accesskeys.keys import create_key, revoke_key
 from lambdachat.accesskeys.store import DynamoKeyStore, KeyStore
 from lambdachat.config import get_settings
 from lambdachat.errors import ApiError
+from lambdachat.storage.target import add_aws_flag, run_on_storage
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     keys = commands.add_parser("keys", help="make, list and revoke access keys (LAMBDACHAT_AUTH=keys)")
+    add_aws_flag(keys)
     actions = keys.add_subparsers(dest="keys_command", required=True)
     create = actions.add_parser("create", help="make a key and print it once (only its hash is stored)")
     create.add_argument("name", help="who the key is for; becomes the principal id")
@@ -30,8 +34,13 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace, store: KeyStore | None = None, out: TextIO | None = None,
         err: TextIO | None = None) -> int:
     """The key goes to stdout alone (so it can be piped); everything else to stderr."""
-    store = store or DynamoKeyStore()
     out, err = out or sys.stdout, err or sys.stderr
+    if store is not None:
+        return _run(args, store, out, err)
+    return run_on_storage(args, "keys", lambda _where: _run(args, DynamoKeyStore(), out, err), err)
+
+
+def _run(args: argparse.Namespace, store: KeyStore, out: TextIO, err: TextIO) -> int:
     try:
         if args.keys_command == "create":
             key = create_key(store, args.name)

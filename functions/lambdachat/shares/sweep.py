@@ -5,7 +5,8 @@ A writer puts a new body in S3 before its conditional DynamoDB write. Killed in 
 nothing references. Expiring shares' bodies carry a tag a lifecycle rule removes after the
 longest expiry; bodies of `never` shares do not (a referenced one must live forever), so
 those orphans are only found by comparing each object with its share's item: this sweep.
-Run it from a schedule or by hand with the operator's credentials.
+Run it from a schedule or by hand: on the local data by default (the local store has no lifecycle
+rules at all), on a deployed stack with `--aws` and the operator's credentials.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TextIO
 
 from lambdachat.shares.store import DynamoShareStore
 from lambdachat.storage import keys
+from lambdachat.storage.target import add_aws_flag, run_on_storage
 
 # A body younger than this may belong to a write still in flight (put, then the item write).
 GRACE_SECONDS = 3600
@@ -46,6 +48,7 @@ def sweep(store: DynamoShareStore, *, now: float, grace_seconds: int = GRACE_SEC
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     shares = commands.add_parser("shares", help="maintenance of shared chats")
+    add_aws_flag(shares)
     actions = shares.add_subparsers(dest="shares_command", required=True)
     run_sweep = actions.add_parser("sweep", help="delete spilled share bodies no share points at")
     run_sweep.add_argument("--grace-seconds", type=int, default=GRACE_SECONDS,
@@ -53,6 +56,9 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
-    removed = sweep(DynamoShareStore(), now=time.time(), grace_seconds=args.grace_seconds)
-    print(f"removed {removed} orphaned share bodies", file=out or sys.stdout)
-    return 0
+    def sweep_there(where: str) -> int:
+        removed = sweep(DynamoShareStore(), now=time.time(), grace_seconds=args.grace_seconds)
+        print(f"removed {removed} orphaned share bodies from {where}", file=out or sys.stdout)
+        return 0
+
+    return run_on_storage(args, "shares", sweep_there, sys.stderr)
