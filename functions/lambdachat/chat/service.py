@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from lambdachat.chat.events import Failed, ProviderChosen, ProviderState, StreamEvent, ThinkingEdge
+from lambdachat.chat.fitting import fit_request
 from lambdachat.chat.ports import ChatPorts
 from lambdachat.chat.prompt import build_messages
 from lambdachat.chat.request import ConversationInput
@@ -99,8 +100,13 @@ def _stream(turn: Turn, keep_media: Callable[[Media], list[ProviderEvent]] | Non
     tail: list[StreamEvent] = []   # finish and usage go after all content
     logs: list[StreamEvent] = []   # buffered log lines go last
     splitter = ThinkSplitter()
-    upstream = provider.stream_chat(request)
+    upstream: Iterator[ProviderEvent] | None = None
     try:
+        # Inside the try: counting may load the embedded model, and its failure ends the turn.
+        request, left_out = fit_request(provider, request)
+        if left_out is not None:
+            yield left_out
+        upstream = provider.stream_chat(request)
         for item in upstream:
             if isinstance(item, Content):
                 yield from _split(splitter.feed(item.text))
