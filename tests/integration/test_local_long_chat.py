@@ -19,8 +19,8 @@ from tests.apps import create_app
 from tests.fakes.providers import install
 
 TURNS = 60
-WINDOW = 256  # tokens per chat: full after a few turns
-ANSWER_TOKENS = 16
+WINDOW = 192  # tokens per chat: full after about five turns
+ANSWER_TOKENS = 8
 QUESTIONS = ("Name a fruit.", "Say a colour.", "Name an animal.", "Give me a number.", "Say hello.")
 
 
@@ -36,6 +36,7 @@ def answer_of(events: list[dict[str, Any]]) -> str:
 
 
 @pytest.mark.model
+@pytest.mark.timeout(600)  # sixty real generations: about a minute alone, several on a busy machine
 def test_sixty_turns_keep_answering_with_the_oldest_left_out(monkeypatch):
     monkeypatch.setenv("LAMBDACHAT_RATE_LIMITS", "off")
     monkeypatch.setenv("LAMBDACHAT_LOCAL_CTX", str(2 * WINDOW))
