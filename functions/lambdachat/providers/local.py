@@ -65,10 +65,14 @@ STOP_WAIT_SECONDS = 2.0
 SAMPLING_PARAMS = frozenset({"temperature", "top_p", "top_k", "min_p", "seed", "stop",
                              "presence_penalty", "frequency_penalty", "repeat_penalty"})
 # What the model card recommends for SmolLM2 (temperature 0.2, top_p 0.9), plus a mild
-# repetition penalty over the last 64 tokens: llama.cpp's own defaults (temperature 0.8, no
-# penalty) made this tiny model ramble and loop. A client's own values still win.
+# repetition penalty: llama.cpp's own defaults (temperature 0.8, no penalty) made this tiny
+# model ramble and loop. The penalty's window is short on purpose: llama.cpp counts the prompt's
+# tokens in it too, and over its default 64 the model could no longer copy a word from a
+# document just before the question (tests/integration/test_files_local_server.py); 16 tokens
+# still hold a short loop's unit, and longer loops meet the repetition stop. A client's own
+# values win.
 SAMPLING_DEFAULTS: dict[str, float | int] = {"temperature": 0.2, "top_p": 0.9, "repeat_penalty": 1.1,
-                                             "repeat_last_n": 64}
+                                             "repeat_last_n": 16}
 REPEATING = "the local model started repeating itself, so its answer was stopped there"
 # How long counting a prompt's tokens may take (llama.cpp's tokenizer, on loopback).
 COUNT_TIMEOUT_SECONDS = 30.0

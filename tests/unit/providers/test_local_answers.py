@@ -28,7 +28,7 @@ def test_the_model_cards_sampling_and_a_repetition_penalty_reach_llama_cpps_requ
     run(server)
     body = server.bodies[-1]
     assert body["temperature"] == 0.2 and body["top_p"] == 0.9
-    assert body["repeat_penalty"] == 1.1 and body["repeat_last_n"] == 64
+    assert body["repeat_penalty"] == 1.1 and body["repeat_last_n"] == 16
     assert body["messages"] == QUESTION and body["stream"] is True
 
 
