@@ -109,7 +109,9 @@ class Settings:
                              "load the embedded model when the local server starts", "on")
     local_threads: int = _knob("LAMBDACHAT_LOCAL_THREADS", 0, CORE, "CPU threads of the embedded model",
                                "cores - 1")
-    local_ctx: int = _knob("LAMBDACHAT_LOCAL_CTX", 4096, CORE, "context tokens of the embedded model")
+    local_ctx: int = _knob("LAMBDACHAT_LOCAL_CTX", 4096, CORE,
+                           "context tokens of the embedded model, split between its two parallel chats: "
+                           "one chat's window is half (2048 tokens, the answer included)")
     local_max_tokens: int = _knob("LAMBDACHAT_LOCAL_MAX_TOKENS", 512, CORE,
                                   "answer tokens of the embedded model when the client names none")
     tts_default: str | None = _knob("LAMBDACHAT_TTS_DEFAULT", None, CORE, "speech engine when none is named",

@@ -33,12 +33,16 @@ class FakeProvider(Provider):
     closed: bool = False
     listed_with: list[Credentials] = field(default_factory=list)
     on_list: Callable[[Credentials], list[ModelInfo]] | None = None
+    window: int | None = None  # its models' context window (None: unknown, no fitting)
 
     def default_model(self) -> str:
         return self.models[0]
 
     def known_models(self) -> list[ModelInfo]:
         return [ModelInfo(m, default=i == 0) for i, m in enumerate(self.models)]
+
+    def context_window(self, model: str) -> int | None:
+        return self.window
 
     def list_models(self, creds: Credentials) -> list[ModelInfo]:
         self.listed_with.append(creds)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from lambdachat.chat.events import Failed, ProviderChosen, ProviderState, StreamEvent, ThinkingEdge
+from lambdachat.chat.fitting import fit_request
 from lambdachat.chat.grounding import ground, search_query
 from lambdachat.chat.ports import ChatPorts
 from lambdachat.chat.prompt import build_messages
@@ -114,8 +115,13 @@ def _stream(turn: Turn, keep_media: Callable[[Media], list[ProviderEvent]] | Non
     if turn.search is not None and web is not None:
         sources = yield from _buffer_logs(ground(request, turn.search, web), logs)
     splitter = ThinkSplitter()
-    upstream = provider.stream_chat(request)
+    upstream: Iterator[ProviderEvent] | None = None
     try:
+        # Inside the try: counting may load the embedded model, and its failure ends the turn.
+        request, left_out = fit_request(provider, request)
+        if left_out is not None:
+            yield left_out
+        upstream = provider.stream_chat(request)
         for item in upstream:
             if isinstance(item, Content):
                 yield from _split(splitter.feed(item.text))

