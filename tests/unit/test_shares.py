@@ -289,3 +289,40 @@ def test_media_references_match_whole_names_only():
     ]}).encode()
     assert model.media_references(body) == {(bucket, "café.png"), (bucket, "pic.png.webp"),
                                             (bucket, "b.jpg"), (bucket, "c.gif")}
+
+
+class ReplacedWhileRead(InMemoryShareStore):
+    """A spilled body that a concurrent update deletes between reading the item and reading the
+    body, `races` times in a row (each update deletes the body it replaced)."""
+
+    def __init__(self, races: int) -> None:
+        super().__init__()
+        self.races = races
+
+    def read_body(self, item: ShareItem) -> bytes:
+        if self.races > 0:
+            self.races -= 1
+            from lambdachat.shares.store import BodyMissing
+
+            raise BodyMissing(item.share_id)
+        return super().read_body(item)
+
+
+def test_a_read_racing_a_burst_of_updates_finds_a_version_that_is_still_there():
+    # 20 concurrent writers (test_shares_concurrency) lost the race twice in a row now and then: a 500.
+    store = ReplacedWhileRead(races=0)
+    service = ShareService(store, clock=lambda: NOW)
+    service.save(SID, conversation("a"), token=None, expires=None, owner="local")
+    store.races = 3
+    assert service.body(service.fetch(SID))[1] == conversation("a")
+
+
+def test_a_read_that_never_wins_the_race_is_a_503_to_retry_not_a_500():
+    from lambdachat.errors import ServiceUnavailable
+
+    store = ReplacedWhileRead(races=0)
+    service = ShareService(store, clock=lambda: NOW)
+    service.save(SID, conversation("a"), token=None, expires=None, owner="local")
+    store.races = 10_000
+    with pytest.raises(ServiceUnavailable):
+        service.body(service.fetch(SID))

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from lambdachat.config import Settings
-from lambdachat.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed
+from lambdachat.errors import BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, ServiceUnavailable
 from lambdachat.shares.media_refs import MediaRefs, MediaRefsCache
 from lambdachat.shares.model import (
     DAY,
@@ -32,6 +32,8 @@ from lambdachat.shares.store import (
     ShareStore,
     VersionConflict,
 )
+
+BODY_TRIES = 5   # versions of a share read before a GET gives up with a 503 (see ShareService.body)
 
 
 @dataclass(frozen=True)
@@ -112,14 +114,21 @@ class ShareService:
         return item
 
     def body(self, item: ShareItem) -> tuple[ShareItem, bytes]:
-        """The stored bytes; if a concurrent update replaced a spilled body, read the new version."""
-        try:
-            return item, self.store.read_body(item)
-        except BodyMissing:
-            fresh = self._live(item.share_id, consistent=True)
-            if fresh is None:
-                raise NotFound("Share not found (it may have expired or been revoked)") from None
-            return fresh, self.store.read_body(fresh)
+        """The stored bytes; if a concurrent update replaced a spilled body, read the new version.
+
+        Each update deletes the body it replaced, so under a burst of updates the version just
+        read can be gone again before its body is: try a few versions, then ask the client to
+        retry (503) rather than fail (500). 20 concurrent writers needed a second try now and then.
+        """
+        for _ in range(BODY_TRIES):
+            try:
+                return item, self.store.read_body(item)
+            except BodyMissing:
+                fresh = self._live(item.share_id, consistent=True)
+                if fresh is None:
+                    raise NotFound("Share not found (it may have expired or been revoked)") from None
+                item = fresh
+        raise ServiceUnavailable("This share is being updated right now; try again")
 
     def media_owner(self, share_id: str, bucket_id: str, filename: str) -> str:
         """Whose bucket holds a media file this live share shows (contract: media a share points
